@@ -111,3 +111,25 @@ if SANDBOX_MODE == "unsafe" and not DEBUG:
 # Where `make install` puts the sandbox's own interpreter packages (numpy only).
 SANDBOX_SITE_DIR = Path(env_str("SANDBOX_SITE_DIR", str(BASE_DIR / ".sandbox" / "site")))
 SUBMISSION_MAX_BYTES = 64 * 1024
+
+# --- Submissions (REST API, limits) --------------------------------------------
+# Per student, across exercises: "N/period" with period s, m, h or d.
+SUBMISSION_RATE_LIMIT = env_str("SUBMISSION_RATE_LIMIT", "10/m")
+# Per exercise, when the exercise sets none; 0 means unlimited.
+SUBMISSION_DEFAULT_ATTEMPT_LIMIT = env_int("SUBMISSION_DEFAULT_ATTEMPT_LIMIT", 0, minimum=0)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+
+# --- Celery ---------------------------------------------------------------------
+# Without REDIS_URL the broker is kombu's filesystem transport: no server, so
+# `make run` works with nothing but Python. Production sets REDIS_URL.
+REDIS_URL = env_str("REDIS_URL", "")
+BROKER_DIR = Path(env_str("BROKER_DIR", str(BASE_DIR / "var" / "broker")))

@@ -1,0 +1,146 @@
+"""Grade one piece of code against one exercise: checks outside, code inside the sandbox.
+
+This is the single grading path: the Celery task, `manage.py grade` and the
+benchmarks all come through `grade_code`, so a grade is reproducible from
+(exercise, code, seed) whichever channel produced it.
+"""
+
+import time
+from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from grader import checks
+from grader.feedback import summary_text
+from grader.sandbox.types import CallOutcome, Limits
+from grader.sandbox_runtime import run_in_sandbox
+
+POINTS_QUANTUM = Decimal("0.001")
+
+# A RunOutcome status becomes the grade's status; "ok" means the code ran to the end.
+_STATUS_FROM_RUN = {
+    "ok": "graded",
+    "error": "error",
+    "timeout": "timeout",
+    "memory_limit": "memory_limit",
+    "output_limit": "output_limit",
+    "crashed": "crashed",
+}
+
+
+@dataclass
+class TestReport:
+    position: int
+    name_en: str
+    name_zh: str
+    passed: bool
+    hidden: bool
+    points: Decimal
+    max_points: Decimal
+    message_en: str
+    message_zh: str
+    mistake: str = ""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+
+@dataclass
+class GradeReport:
+    status: str
+    score: Decimal
+    max_score: Decimal
+    feedback_en: str
+    feedback_zh: str
+    seed: int
+    tests: list[TestReport] = field(default_factory=list)
+    duration_ms: float = 0.0
+
+    def as_dict(self, *, lang: str = "en") -> dict:
+        """COURSE.md's result shape, in one language."""
+        zh = lang.startswith("zh")
+        return {
+            "status": self.status,
+            "score": float(self.score),
+            "max_score": float(self.max_score),
+            "feedback": self.feedback_zh if zh else self.feedback_en,
+            "seed": self.seed,
+            "tests": [
+                {
+                    "name": test.name_zh if zh else test.name_en,
+                    "passed": test.passed,
+                    "hidden": test.hidden,
+                    "points": float(test.points),
+                    "max_points": float(test.max_points),
+                    "message": test.message_zh if zh else test.message_en,
+                }
+                for test in self.tests
+            ],
+        }
+
+
+def limits_for(exercise) -> Limits:
+    return Limits(
+        cpu_seconds=float(exercise.cpu_limit_seconds),
+        wall_seconds=float(exercise.wall_limit_seconds),
+        memory_mb=int(exercise.memory_limit_mb),
+    )
+
+
+def split_points(total: Decimal, weights: list[float]) -> list[Decimal]:
+    """Per-test points proportional to the weights, adding up to `total` exactly."""
+    weight_sum = sum(weights)
+    if not weights or weight_sum <= 0:
+        return [Decimal(0)] * len(weights)
+    shares = [(total * Decimal(repr(w)) / Decimal(repr(weight_sum))).quantize(POINTS_QUANTUM, ROUND_HALF_UP) for w in weights]
+    # Rounding must not make a perfect submission score 9.999 out of 10.
+    shares[-1] += total - sum(shares)
+    return shares
+
+
+def grade_code(*, exercise, code: str, seed: int, cold: bool = False) -> GradeReport:
+    """Grade `code` for `exercise` with the test inputs drawn from `seed`.
+
+    A student's failure (syntax error, crash, timeout...) is a report with a
+    named status. Only an infrastructure failure raises (SandboxUnavailable).
+    """
+    started = time.perf_counter()
+    cases = checks.build_cases(exercise.check_suite, params=exercise.check_params or {}, seed=seed)
+    run = run_in_sandbox(
+        code=code,
+        calls=[case.call for case in cases],
+        required=list(exercise.required_functions),
+        limits=limits_for(exercise),
+        cold=cold,
+    )
+    max_points = split_points(Decimal(exercise.points), [case.weight for case in cases])
+    tests = []
+    for position, (case, case_max) in enumerate(zip(cases, max_points), start=1):
+        outcome = run.calls.get(case.call.name) or CallOutcome(name=case.call.name, kind="not_run")
+        verdict = checks.judge(case, outcome)
+        tests.append(
+            TestReport(
+                position=position,
+                name_en=case.name_en,
+                name_zh=case.name_zh,
+                passed=verdict.passed,
+                hidden=case.call.hidden,
+                points=case_max if verdict.passed else Decimal(0),
+                max_points=case_max,
+                message_en=verdict.message_en,
+                message_zh=verdict.message_zh,
+                mistake=verdict.mistake,
+            )
+        )
+    status = _STATUS_FROM_RUN.get(run.status, "crashed")
+    score = sum((test.points for test in tests), Decimal(0))
+    max_score = Decimal(exercise.points).quantize(POINTS_QUANTUM)
+    feedback_en, feedback_zh = summary_text(status=status, run=run, tests=tests, limits=limits_for(exercise), score=score, max_score=max_score)
+    return GradeReport(
+        status=status,
+        score=score.quantize(POINTS_QUANTUM),
+        max_score=max_score,
+        feedback_en=feedback_en,
+        feedback_zh=feedback_zh,
+        seed=seed,
+        tests=tests,
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )

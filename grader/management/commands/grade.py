@@ -1,0 +1,82 @@
+"""`manage.py grade SLUG FILE [--json]`: grade a file exactly as a submission would be graded."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from grader.grading import grade_code
+from grader.models import Exercise, new_seed
+from grader.sandbox import SandboxUnavailable
+
+
+class Command(BaseCommand):
+    help = (
+        "Grade FILE against exercise SLUG in the sandbox, with the same checks, limits and seeded inputs as a "
+        "web submission. Exits 0 whatever the score; non-zero only when the exercise or the file cannot be used."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="exercise slug, e.g. softmax")
+        parser.add_argument("file", help="the Python file to grade")
+        parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+        parser.add_argument("--seed", type=int, help="reproduce a grade: the seed of its test inputs")
+        parser.add_argument("--lang", choices=["en", "zh"], default="en", help="language of messages")
+        parser.add_argument("--cold", action="store_true", help="use a fresh sandbox instead of the warm pool")
+
+    def handle(self, *args, slug, file, seed, lang, cold, **options):
+        exercise = self._exercise(slug)
+        code = self._code(Path(file))
+        if seed is None:
+            seed = new_seed()
+        elif not 0 <= seed < 2**63:
+            raise CommandError("--seed must be between 0 and 2**63 - 1")
+        try:
+            report = grade_code(exercise=exercise, code=code, seed=seed, cold=cold)
+        except SandboxUnavailable as exc:
+            raise CommandError(f"the sandbox is unavailable: {exc}") from exc
+        result = {"exercise": exercise.slug, **report.as_dict(lang=lang)}
+        if options["json"]:
+            self.stdout.write(_json_dumps(result))
+        else:
+            self.stdout.write(_table(result))
+
+    def _exercise(self, slug):
+        try:
+            return Exercise.objects.get(slug=slug)
+        except Exercise.DoesNotExist:
+            known = ", ".join(Exercise.objects.order_by("slug").values_list("slug", flat=True)) or "none (run `make install`)"
+            raise CommandError(f"unknown exercise {slug!r}; known exercises: {known}") from None
+
+    def _code(self, path: Path) -> str:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if len(raw) > settings.SUBMISSION_MAX_BYTES:
+            raise CommandError(f"{path} is {len(raw)} bytes; a submission may be at most {settings.SUBMISSION_MAX_BYTES} bytes")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
+
+
+def _json_dumps(result) -> str:
+    return json.dumps(result, ensure_ascii=False, indent=2)
+
+
+def _table(result) -> str:
+    name_width = max((len(test["name"]) for test in result["tests"]), default=4)
+    lines = [
+        f"{result['exercise']}: {result['status']}  score {result['score']:g} / {result['max_score']:g}  (seed {result['seed']})",
+        "",
+    ]
+    for test in result["tests"]:
+        mark = "PASS" if test["passed"] else "FAIL"
+        kind = "hidden " if test["hidden"] else "visible"
+        lines.append(f"{mark}  {kind}  {test['name']:<{name_width}}  {test['points']:g}/{test['max_points']:g}")
+        if not test["passed"] and test["message"]:
+            lines.extend("        " + line for line in test["message"].splitlines())
+    lines += ["", result["feedback"]]
+    return "\n".join(lines)
