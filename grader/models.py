@@ -80,7 +80,8 @@ class Submission(models.Model):
 class TestResult(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="test_results")
     position = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, help_text="In English; name_zh holds the Chinese.")
+    name_zh = models.CharField(max_length=200, blank=True)
     hidden = models.BooleanField()
     passed = models.BooleanField()
     points = models.DecimalField(max_digits=7, decimal_places=3)
