@@ -1,0 +1,58 @@
+"""Demo accounts for trying the service locally: never in production.
+
+Every password equals its username, so the command refuses to run unless
+DEBUG is on. Running it again resets the passwords and enrollments it manages
+and creates nothing twice.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from courses.models import Course, Enrollment
+
+SAMPLE_COURSE_SLUG = "llm-foundations"
+
+
+class Command(BaseCommand):
+    help = "Create demo logins student1..N (password = username) and `teacher`, enrolled in the sample course. DEBUG only."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--students", type=int, default=5, help="How many students (default 5).")
+        parser.add_argument("--course", default=SAMPLE_COURSE_SLUG, help=f"Course slug (default {SAMPLE_COURSE_SLUG}).")
+
+    def handle(self, *args, students, course, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates accounts whose password is their username; it runs only with DEBUG on. "
+                "seed_demo 创建的账号密码与用户名相同，只能在 DEBUG 模式下运行。"
+            )
+        if students < 0:
+            raise CommandError("--students must be 0 or more.")
+        try:
+            the_course = Course.objects.get(slug=course)
+        except Course.DoesNotExist:
+            raise CommandError(
+                f"There is no course '{course}'. Run `manage.py seed_course` first. "
+                f"课程“{course}”不存在，请先运行 `manage.py seed_course`。"
+            ) from None
+
+        logins = [("teacher", Enrollment.Role.INSTRUCTOR)]
+        logins += [(f"student{number}", Enrollment.Role.STUDENT) for number in range(1, students + 1)]
+        with transaction.atomic():
+            for username, role in logins:
+                self._account_ensure(username=username, role=role, course=the_course)
+
+        self.stdout.write(f"Demo logins for {the_course.slug} (password = username):")
+        for username, role in logins:
+            self.stdout.write(f"  {username:<12} {role}")
+
+    @staticmethod
+    def _account_ensure(*, username: str, role: str, course: Course) -> None:
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        user.set_password(username)
+        user.is_active = True
+        user.save()
+        # A rerun also fixes a role changed by hand since: the demo is what it says.
+        Enrollment.objects.update_or_create(user=user, course=course, defaults={"role": role})

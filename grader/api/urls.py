@@ -1,0 +1,13 @@
+from django.urls import path, re_path
+
+from grader.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("submissions/", views.SubmissionCollectionView.as_view(), name="submission-list"),
+    path("submissions/<int:submission_id>/", views.SubmissionDetailView.as_view(), name="submission-detail"),
+    # Last: anything else under the API prefix is a JSON 404, not Django's HTML page.
+    re_path(r"", views.ApiNotFoundView.as_view(), name="not-found"),
+]

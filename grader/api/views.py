@@ -1,0 +1,155 @@
+"""The students' REST API, version 1. Views translate HTTP to services and selectors, nothing more.
+
+Every error body is {"error": {"code", "message", "message_zh", ...}} (see
+grader.api.exceptions). Errors common to all endpoints:
+  401 not_authenticated / authentication_failed: no or a bad token
+      (header `Authorization: Token <key>`; the response says WWW-Authenticate: Token)
+  404 not_found: no such endpoint (API paths end with a slash)
+  405 method_not_allowed
+"""
+
+from django.urls import reverse
+from django.utils import translation
+from rest_framework import status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from grader.api.exceptions import ApiError, unknown_exercise
+from grader.api.parsers import Utf8JSONParser
+from grader.api.serializers import (
+    SubmissionCreatedSerializer,
+    SubmissionCreateSerializer,
+    SubmissionDetailSerializer,
+    SubmissionListItemSerializer,
+)
+from grader.models import Exercise
+from grader.selectors import exercise_get_by_slug, submission_get_for_user, submission_list_for_user
+from grader.services import submission_create
+
+_LANGS = {"en": "en", "zh": "zh", "zh-hans": "zh", "zh-cn": "zh"}
+
+
+def _result_language(request) -> str:
+    """Return "zh" or "en": `?lang=` first, then Accept-Language; English by default."""
+    requested = request.query_params.get("lang")
+    if requested is not None:
+        try:
+            return _LANGS[requested.strip().lower()]
+        except KeyError:
+            raise ApiError(
+                status_code=status.HTTP_400_BAD_REQUEST,
+                code="unsupported_language",
+                message="lang must be 'en' or 'zh'.",
+                message_zh="lang 只能是 'en' 或 'zh'。",
+            ) from None
+    return "zh" if translation.get_language_from_request(request).startswith("zh") else "en"
+
+
+class TokenView(ObtainAuthToken):
+    """POST /api/v1/auth/token/ {"username", "password"} → 200 {"token": "..."}
+
+    Send it back as `Authorization: Token <token>`. Errors:
+      400 invalid_input: wrong credentials ("Unable to log in with provided credentials."),
+          a missing field, a body that is not UTF-8 (not_utf8) or not JSON (malformed_json)
+    """
+
+    # DRF's own set for this view, with its JSON parser swapped for the strict one.
+    parser_classes = (Utf8JSONParser, FormParser, MultiPartParser)
+
+
+class SubmissionCollectionView(APIView):
+    """POST: submit code. GET: your own history, newest first.
+
+    POST /api/v1/submissions/ {"exercise": "<slug>", "code": "<python source>"}
+      201 {"id", "exercise", "status": "queued", "created_at"}, Location: the result's URL.
+      400 invalid_input: a missing field, or one that is not a JSON string (details in "fields")
+      400 malformed_json, not_utf8 (the body, or a lone surrogate such as "\\ud800" in the code),
+          empty, null_character
+      413 too_large: the code is over 64 KiB in UTF-8; request_too_large: the whole body is over
+          Django's DATA_UPLOAD_MAX_MEMORY_SIZE
+      415 unsupported_media_type: only application/json is accepted
+      404 unknown_exercise
+      403 not_enrolled: not enrolled in the exercise's course
+      409 exercise_closed; attempt_limit: this exercise's attempts are used up
+      429 rate_limited: over SUBMISSION_RATE_LIMIT; "retry_after" and Retry-After say when to retry
+
+    GET /api/v1/submissions/[?exercise=<slug>][&page=N]
+      200 {"count", "next", "previous", "results": [{"id", "exercise", "status", "score",
+           "max_score", "created_at", "graded_at"}]}; your own submissions only, whatever your role.
+      404 unknown_exercise; not_found: a page past the end
+    """
+
+    parser_classes = (Utf8JSONParser,)
+    pagination_class = PageNumberPagination
+
+    def get(self, request):
+        slug = request.query_params.get("exercise") or None
+        try:
+            submissions = submission_list_for_user(user=request.user, exercise_slug=slug)
+        except Exercise.DoesNotExist:
+            raise unknown_exercise(slug) from None
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(submissions, request, view=self)
+        items = SubmissionListItemSerializer(page, many=True, context={"request": request})
+        return paginator.get_paginated_response(items.data)
+
+    def post(self, request):
+        payload = SubmissionCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            exercise = exercise_get_by_slug(slug=payload.validated_data["exercise"])
+        except Exercise.DoesNotExist:
+            raise unknown_exercise(payload.validated_data["exercise"]) from None
+        submission = submission_create(user=request.user, exercise=exercise, code=payload.validated_data["code"])
+        location = request.build_absolute_uri(reverse("api:submission-detail", args=[submission.id]))
+        return Response(
+            SubmissionCreatedSerializer(submission).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
+
+
+class SubmissionDetailView(APIView):
+    """GET /api/v1/submissions/<id>/[?lang=zh] → 200, the result as COURSE.md defines it:
+
+    {"id", "exercise", "status", "score", "max_score", "feedback",
+     "tests": [{"name", "passed", "hidden", "points", "max_points", "message"}],
+     "seed", "created_at", "graded_at"}
+    score, max_score and points are JSON numbers; while the status is queued or
+    running, score and max_score are null and tests is []. feedback and the
+    messages are in English, or Chinese with ?lang=zh or Accept-Language: zh.
+    The seed is a string: it is 63 bits, more than a JavaScript number holds.
+
+    Visible to its owner and the course's instructors. Errors:
+      404 not_found: no such submission, or not yours (the same answer, so ids do not leak)
+      400 unsupported_language
+    """
+
+    def get(self, request, submission_id: int):
+        submission = submission_get_for_user(user=request.user, submission_id=submission_id)
+        context = {"request": request, "lang": _result_language(request)}
+        return Response(SubmissionDetailSerializer(submission, context=context).data)
+
+
+class ApiNotFoundView(APIView):
+    """Any other path under /api/v1/: a JSON 404 rather than Django's HTML page."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    # The view defines no handler, so every method lands here: the path, not
+    # the method, is what is wrong. OPTIONS too, which APIView would answer.
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        hint = "" if request.path.endswith("/") else " API paths end with '/'."
+        hint_zh = "" if request.path.endswith("/") else "API 路径以 '/' 结尾。"
+        raise ApiError(
+            status_code=status.HTTP_404_NOT_FOUND,
+            code="not_found",
+            message=f"There is no API endpoint at {request.path}.{hint}",
+            message_zh=f"{request.path} 不是 API 端点。{hint_zh}",
+        )
+
+    options = http_method_not_allowed
+

@@ -1,0 +1,60 @@
+"""Reads of grader rows. Who may see a submission is decided here, once.
+
+Every view and API that shows a submission gets it through
+`submission_get_for_user`; nothing else filters submissions by permission.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.validators import slug_re
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from courses.selectors import course_ids_instructed_by
+from grader.models import Exercise, Submission
+
+
+def exercise_get_by_slug(*, slug: str) -> Exercise:
+    """The exercise with this slug, with its chapter (its course id is needed for enrollment).
+
+    Raises Exercise.DoesNotExist for an unknown slug, and also for text that
+    cannot be a slug at all: such text (a NUL byte, say) never reaches the
+    database, which would refuse it with an error rather than "no row".
+    """
+    if not isinstance(slug, str) or not slug_re.match(slug):
+        raise Exercise.DoesNotExist(f"no exercise {slug!r}")
+    return Exercise.objects.select_related("chapter").get(slug=slug)
+
+
+def submission_get_for_user(*, user: AbstractBaseUser, submission_id: int) -> Submission:
+    """The submission if `user` may see it: its owner, or an instructor of its course.
+
+    Anyone else gets Http404, exactly as for an id that does not exist, so a
+    classmate cannot learn which ids are taken. Test results are prefetched in
+    their order.
+    """
+    if not user.is_authenticated:
+        raise Http404("No such submission.")
+    visible = Q(user_id=user.pk) | Q(exercise__chapter__course_id__in=course_ids_instructed_by(user=user))
+    submission = (
+        Submission.objects.filter(visible, pk=submission_id)
+        .select_related("exercise")
+        .prefetch_related("test_results")
+        .first()
+    )
+    if submission is None:
+        raise Http404("No such submission.")
+    return submission
+
+
+def submission_list_for_user(*, user: AbstractBaseUser, exercise_slug: str | None = None) -> QuerySet:
+    """`user`'s own submissions, newest first, optionally for one exercise.
+
+    Raises Exercise.DoesNotExist for an unknown `exercise_slug` (a typo should
+    say so, not look like an empty history). Returns a lazy queryset for the
+    caller to paginate; the exercise is joined, so a page costs one query
+    however many rows it has.
+    """
+    submissions = Submission.objects.filter(user_id=user.pk).select_related("exercise").order_by("-created_at", "-id")
+    if exercise_slug is not None:
+        submissions = submissions.filter(exercise=exercise_get_by_slug(slug=exercise_slug))
+    return submissions

@@ -1,0 +1,214 @@
+"""Accepting a student's code for grading.
+
+`submission_create` is the only way a Submission row comes into being, whatever
+the channel (REST API, web form): every check a submission must pass lives
+here, so a limit cannot be enforced in one channel and forgotten in another.
+"""
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import Enrollment
+from grader.models import Exercise, Submission
+
+__all__ = [
+    "SubmissionRejected",
+    "rate_limit_parse",
+    "submission_create",
+]
+
+_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE_RE = re.compile(r"^\s*(?P<count>[0-9]+)\s*/\s*(?P<period>s|sec|second|m|min|minute|h|hour|d|day)\s*$")
+
+# Each reason a submission is turned away, in the student's terms, both languages.
+# Placeholders are filled from SubmissionRejected.params.
+_MESSAGES = {
+    "empty": (
+        "The code is empty. Submit a Python file that defines the required functions.",
+        "代码为空。请提交一个定义了所需函数的 Python 文件。",
+    ),
+    "too_large": (
+        "The code is {size} bytes in UTF-8; the limit is {limit} bytes ({limit_kib} KiB).",
+        "代码按 UTF-8 编码为 {size} 字节，超过了 {limit} 字节（{limit_kib} KiB）的上限。",
+    ),
+    "not_utf8": (
+        "The code is not valid UTF-8 text (it contains an unpaired surrogate such as \\ud800). "
+        "Save the file as UTF-8 and submit it again.",
+        "代码不是有效的 UTF-8 文本（含有未配对的代理字符，例如 \\ud800）。请将文件保存为 UTF-8 编码后重新提交。",
+    ),
+    "null_character": (
+        "The code contains a NUL character (\\u0000), which a Python source file cannot contain.",
+        "代码中含有 NUL 字符（\\u0000），Python 源文件不能包含该字符。",
+    ),
+    "not_enrolled": (
+        "You are not enrolled in the course of exercise '{slug}'.",
+        "你没有选修练习“{slug}”所属的课程。",
+    ),
+    "exercise_closed": (
+        "Exercise '{slug}' is closed and no longer accepts submissions.",
+        "练习“{slug}”已关闭，不再接受提交。",
+    ),
+    "attempt_limit": (
+        "You have used all {limit} attempts for exercise '{slug}'.",
+        "你已用完练习“{slug}”的全部 {limit} 次提交机会。",
+    ),
+    "rate_limited": (
+        "You are submitting too fast: the limit is {count} per {period}. Try again in {retry_after} s.",
+        "提交过于频繁：每{period_zh}最多提交 {count} 次。请在 {retry_after} 秒后重试。",
+    ),
+}
+
+_PERIOD_NAMES = {1: ("second", "秒"), 60: ("minute", "分钟"), 3600: ("hour", "小时"), 86400: ("day", "天")}
+
+
+class SubmissionRejected(Exception):
+    """A submission that is refused before anything is stored.
+
+    `code` is stable and machine-readable (clients branch on it); the messages
+    are for people. `retry_after` (seconds) is set only for "rate_limited".
+    """
+
+    def __init__(self, code: str, *, retry_after: int | None = None, **params):
+        self.code = code
+        self.retry_after = retry_after
+        self.params = {**params, "retry_after": retry_after}
+        en, zh = _MESSAGES[code]
+        self.message = en.format(**self.params)
+        self.message_zh = zh.format(**self.params)
+        super().__init__(f"{code}: {self.message}")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    count: int
+    seconds: int
+
+
+def rate_limit_parse(text: str) -> RateLimit | None:
+    """ "10/m" -> RateLimit(10, 60); "" -> None (no limit). A bad value raises ValueError."""
+    if not text.strip():
+        return None
+    match = _RATE_RE.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a rate like '10/m' (N per s, m, h or d)")
+    return RateLimit(count=int(match["count"]), seconds=_PERIOD_SECONDS[match["period"][0]])
+
+
+def _code_validate(code: str) -> None:
+    """Checks on the text alone; they need no database, so they come first."""
+    if code == "":
+        raise SubmissionRejected("empty")
+    try:
+        encoded = code.encode("utf-8")
+    except UnicodeEncodeError:
+        # Only lone surrogates get here: JSON's "\ud800" decodes to a str that
+        # no UTF-8 file can hold, and PostgreSQL would refuse it anyway.
+        raise SubmissionRejected("not_utf8") from None
+    if len(encoded) > settings.SUBMISSION_MAX_BYTES:
+        limit = settings.SUBMISSION_MAX_BYTES
+        raise SubmissionRejected("too_large", size=len(encoded), limit=limit, limit_kib=f"{limit / 1024:g}")
+    if "\x00" in code:
+        # Valid UTF-8, but PostgreSQL text columns cannot store it and Python refuses it as source.
+        raise SubmissionRejected("null_character")
+
+
+def _attempt_limit_check(*, enrollment: Enrollment, exercise: Exercise) -> None:
+    if enrollment.role == Enrollment.Role.INSTRUCTOR:
+        # Instructors try their own exercises over and over; the limit is for students.
+        return
+    limit = exercise.attempt_limit if exercise.attempt_limit is not None else settings.SUBMISSION_DEFAULT_ATTEMPT_LIMIT
+    if not limit:
+        return
+    used = (
+        Submission.objects.filter(user_id=enrollment.user_id, exercise=exercise)
+        # A grader failure is ours, not the student's: it does not cost an attempt.
+        .exclude(status=Submission.Status.INTERNAL_ERROR)
+        .count()
+    )
+    if used >= limit:
+        raise SubmissionRejected("attempt_limit", limit=limit, slug=exercise.slug)
+
+
+def _rate_limit_check(*, user_id: int) -> None:
+    rate = rate_limit_parse(settings.SUBMISSION_RATE_LIMIT)
+    if rate is None:
+        return
+    now = timezone.now()
+    window_start = now - timedelta(seconds=rate.seconds)
+    if rate.count == 0:
+        raise SubmissionRejected("rate_limited", retry_after=rate.seconds, **_rate_params(rate))
+    # Counted from the rows themselves, not a cache: exact across any number of
+    # web processes. The count-th newest row in the window is the one whose
+    # ageing out frees the next slot.
+    recent = (
+        Submission.objects.filter(user_id=user_id, created_at__gt=window_start)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", flat=True)[rate.count - 1 : rate.count]
+    )
+    oldest_counted = next(iter(recent), None)
+    if oldest_counted is not None:
+        wait = (oldest_counted + timedelta(seconds=rate.seconds) - now).total_seconds()
+        raise SubmissionRejected("rate_limited", retry_after=max(1, math.ceil(wait)), **_rate_params(rate))
+
+
+def _rate_params(rate: RateLimit) -> dict:
+    en, zh = _PERIOD_NAMES[rate.seconds]
+    return {"count": rate.count, "period": en, "period_zh": zh}
+
+
+def _enqueue_grading(submission_id: int) -> None:
+    # Imported here: grader.tasks imports the grading services from this
+    # package, so a module-level import would be circular.
+    from grader.tasks import grade_submission
+
+    grade_submission.delay(submission_id)
+
+
+def submission_create(*, user: AbstractBaseUser, exercise: Exercise, code: str) -> Submission:
+    """Store `code` as `user`'s attempt at `exercise` and queue it for grading.
+
+    Raises SubmissionRejected (and stores nothing) when the code is empty, not
+    UTF-8, larger than SUBMISSION_MAX_BYTES or contains NUL; when the user is
+    not enrolled in the exercise's course; when the exercise is closed; when
+    the attempt limit (the exercise's, else SUBMISSION_DEFAULT_ATTEMPT_LIMIT;
+    0 = unlimited) is used up; or when SUBMISSION_RATE_LIMIT is exceeded.
+    """
+    _code_validate(code)
+    with transaction.atomic():
+        # Locking the enrollment row serialises one student's concurrent
+        # submits: the second waits here until the first has committed, so
+        # its counts below include the first and both cannot slip past a limit.
+        enrollment = (
+            Enrollment.objects.select_for_update()
+            .filter(user_id=user.pk, course_id=exercise.chapter.course_id)
+            .first()
+        )
+        if enrollment is None:
+            raise SubmissionRejected("not_enrolled", slug=exercise.slug)
+        if not exercise.is_open:
+            raise SubmissionRejected("exercise_closed", slug=exercise.slug)
+        # The permanent refusal first: no point telling someone to wait 30 s
+        # and then that they have no attempts left.
+        _attempt_limit_check(enrollment=enrollment, exercise=exercise)
+        _rate_limit_check(user_id=user.pk)
+
+        submission = Submission.objects.create(
+            user_id=user.pk,
+            exercise=exercise,
+            code=code,
+            code_sha256=hashlib.sha256(code.encode("utf-8")).hexdigest(),
+            status=Submission.Status.QUEUED,
+        )
+        # Only after commit: a worker must never look for a row that is not
+        # visible yet. robust: if the broker is down the row is already
+        # durable and stays queued (logged) rather than turning into a 500.
+        transaction.on_commit(lambda: _enqueue_grading(submission.id), robust=True)
+    return submission
