@@ -96,6 +96,15 @@ def split_points(total: Decimal, weights: list[float]) -> list[Decimal]:
     return shares
 
 
+def _missing_function_verdict(function: str) -> checks.Verdict:
+    return checks.Verdict(
+        passed=False,
+        message_en=f"Your file defines no function named `{function}`, so this test could not call it.",
+        message_zh=f"你的文件没有定义名为 `{function}` 的函数，因此无法运行这个测试。",
+        mistake="",
+    )
+
+
 def grade_code(*, exercise, code: str, seed: int, cold: bool = False) -> GradeReport:
     """Grade `code` for `exercise` with the test inputs drawn from `seed`.
 
@@ -115,7 +124,10 @@ def grade_code(*, exercise, code: str, seed: int, cold: bool = False) -> GradeRe
     tests = []
     for position, (case, case_max) in enumerate(zip(cases, max_points), start=1):
         outcome = run.calls.get(case.call.name) or CallOutcome(name=case.call.name, kind="not_run")
-        verdict = checks.judge(case, outcome)
+        if case.call.function in run.missing_functions:
+            verdict = _missing_function_verdict(case.call.function)
+        else:
+            verdict = checks.judge(case, outcome)
         tests.append(
             TestReport(
                 position=position,

@@ -1,0 +1,177 @@
+"""Admin for courses, chapters and enrollments: where instructors author the course.
+
+Labels read "English · 中文". The models' verbose names are English; the
+bilingual labels live here so that relabelling needs no migration.
+"""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+
+from courses.models import Chapter, Course, Enrollment
+
+
+class BilingualLabelsMixin:
+    """Form field labels from `labels` (field name -> "English · 中文")."""
+
+    labels: dict[str, str] = {}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.name in self.labels:
+            formfield.label = self.labels[db_field.name]
+        return formfield
+
+
+def titled_filter(filter_class, title: str):
+    """`filter_class` with a bilingual title, for list_filter entries like ("field", titled_filter(...))."""
+
+    class TitledFilter(filter_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    TitledFilter.__name__ = f"Titled{filter_class.__name__}"
+    return TitledFilter
+
+
+COURSE_LABELS = {
+    "slug": "Slug · 标识",
+    "title_en": "Title (English) · 英文标题",
+    "title_zh": "Title (Chinese) · 中文标题",
+    "description_en": "Description (English) · 英文简介",
+    "description_zh": "Description (Chinese) · 中文简介",
+    "number": "Number · 章号",
+    "user": "User · 用户",
+    "course": "Course · 课程",
+    "role": "Role · 角色",
+}
+
+
+class ChapterInline(BilingualLabelsMixin, admin.TabularInline):
+    model = Chapter
+    labels = COURSE_LABELS
+    fields = ("number", "title_zh", "title_en")
+    extra = 0
+    verbose_name = "Chapter · 章节"
+    verbose_name_plural = "Chapters · 章节"
+
+    def get_queryset(self, request):
+        # str(chapter), shown on each row, reads its course.
+        return super().get_queryset(request).select_related("course")
+
+
+class EnrollmentInline(BilingualLabelsMixin, admin.TabularInline):
+    """The course's enrollments, roles editable in place.
+
+    Users are shown, not chosen, here: a user widget per row (autocomplete or
+    raw id) costs a query per row, hundreds for a large class. New enrollments
+    are added on the Enrollment page (linked from the course page).
+    """
+
+    model = Enrollment
+    labels = COURSE_LABELS
+    fields = ("user_display", "role", "created_at_display")
+    readonly_fields = ("user_display", "created_at_display")
+    extra = 0
+    # Collapsed: a large class would otherwise push the chapters off the page.
+    classes = ("collapse",)
+    verbose_name = "Enrollment · 选课"
+    verbose_name_plural = "Enrollments · 选课"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        # Each row shows its user and str(enrollment), which reads the course:
+        # fetch both with the rows rather than one query per row.
+        return super().get_queryset(request).select_related("user", "course")
+
+    @admin.display(description="User · 用户")
+    def user_display(self, enrollment):
+        return enrollment.user
+
+    @admin.display(description="Enrolled · 选课时间")
+    def created_at_display(self, enrollment):
+        return enrollment.created_at
+
+
+@admin.register(Course)
+class CourseAdmin(BilingualLabelsMixin, admin.ModelAdmin):
+    labels = COURSE_LABELS
+    list_display = ("slug", "title_display", "chapter_count", "enrollment_count")
+    search_fields = ("slug", "title_en", "title_zh")
+    prepopulated_fields = {"slug": ("title_en",)}
+    fieldsets = (
+        ("Course · 课程", {"fields": ("slug", "title_zh", "title_en")}),
+        ("Description · 简介", {"fields": ("description_zh", "description_en")}),
+    )
+    inlines = (ChapterInline, EnrollmentInline)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.fieldsets
+        return (*self.fieldsets, ("Enrollments · 选课", {"fields": ("enrollment_add_link",)}))
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("enrollment_add_link",) if obj is not None else ()
+
+    @admin.display(description="Add students · 添加学生")
+    def enrollment_add_link(self, course):
+        # The add form takes initial values from the query string.
+        url = f"{reverse('admin:courses_enrollment_add')}?course={course.pk}"
+        return format_html('<a class="addlink" href="{}">Enroll a user in this course · 为本课程添加选课</a>', url)
+
+    def get_queryset(self, request):
+        # Counted in the list query itself; distinct because two joins multiply rows.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                chapters_total=Count("chapters", distinct=True),
+                enrollments_total=Count("enrollments", distinct=True),
+            )
+        )
+
+    @admin.display(description="Title · 标题", ordering="title_en")
+    def title_display(self, course):
+        return f"{course.title_en} · {course.title_zh}"
+
+    @admin.display(description="Chapters · 章节数", ordering="chapters_total")
+    def chapter_count(self, course):
+        return course.chapters_total
+
+    @admin.display(description="Enrollments · 选课人数", ordering="enrollments_total")
+    def enrollment_count(self, course):
+        return course.enrollments_total
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(BilingualLabelsMixin, admin.ModelAdmin):
+    labels = COURSE_LABELS
+    list_display = ("user_display", "course_display", "role_display", "created_at_display")
+    list_filter = (
+        ("course", titled_filter(admin.RelatedFieldListFilter, "Course · 课程")),
+        ("role", titled_filter(admin.ChoicesFieldListFilter, "Role · 角色")),
+    )
+    search_fields = ("user__username", "user__email", "user__first_name", "user__last_name", "course__slug")
+    list_select_related = ("user", "course")
+    autocomplete_fields = ("user", "course")
+    fields = ("user", "course", "role")
+
+    @admin.display(description="User · 用户", ordering="user__username")
+    def user_display(self, enrollment):
+        return enrollment.user
+
+    @admin.display(description="Course · 课程", ordering="course__slug")
+    def course_display(self, enrollment):
+        return enrollment.course.slug
+
+    @admin.display(description="Role · 角色", ordering="role")
+    def role_display(self, enrollment):
+        return enrollment.get_role_display()
+
+    @admin.display(description="Enrolled · 选课时间", ordering="created_at")
+    def created_at_display(self, enrollment):
+        return enrollment.created_at

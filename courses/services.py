@@ -1,0 +1,563 @@
+"""Course content kept as files, and loading it into the database.
+
+A content directory holds one course:
+
+    course.toml                      slug, titles, descriptions, [[chapters]]
+    exercises/<slug>/exercise.toml   identity, checks, points and limits
+    exercises/<slug>/statement.zh.md, statement.en.md
+    exercises/<slug>/starter.py, solution.py
+    exercises/<slug>/mistakes/*.py   known-wrong solutions, first line "# mistake: <id>"
+
+Reading (`course_content_read`) validates every file and touches no database;
+loading (`course_load_from_directory`) writes only after the whole directory
+has been read without a problem, inside one transaction, so a bad file
+imports nothing.
+
+The files are the source of truth for the course they describe: a load sets
+every field the files define (and reports which it changed). What the files
+do not define is left alone: `Exercise.is_open` (availability is the
+instructor's call), enrollments, and chapters, exercises or courses that are
+not in the files. Nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+
+from courses.models import Chapter, Course
+from grader.models import Exercise
+
+SAMPLE_CONTENT_DIRECTORY = Path(settings.BASE_DIR) / "content"
+
+MISTAKE_MARKER = "# mistake:"
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")  # what Django's SlugField accepts
+_MISTAKE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ContentError(Exception):
+    """One or more content files are missing or malformed.
+
+    `problems` is a list of (path, message); str() gives one line per problem,
+    each starting with the file's path.
+    """
+
+    def __init__(self, problems: list[tuple[Path, str]]):
+        self.problems = problems
+        super().__init__("\n".join(f"{path}: {message}" for path, message in problems))
+
+
+@dataclass(frozen=True)
+class MistakeContent:
+    mistake_id: str
+    path: Path
+    code: str
+
+
+@dataclass(frozen=True)
+class ExerciseContent:
+    slug: str
+    chapter_number: int
+    directory: Path
+    values: dict[str, Any]  # Exercise field -> value, everything but slug and chapter
+    mistakes: tuple[MistakeContent, ...]
+
+
+@dataclass(frozen=True)
+class ChapterContent:
+    number: int
+    title_zh: str
+    title_en: str
+
+
+@dataclass(frozen=True)
+class CourseContent:
+    slug: str
+    directory: Path
+    values: dict[str, Any]  # Course field -> value, everything but slug
+    chapters: tuple[ChapterContent, ...]
+    exercises: tuple[ExerciseContent, ...]
+
+
+@dataclass
+class CourseLoadResult:
+    course: Course
+    created: list[str] = field(default_factory=list)  # labels such as "exercise softmax"
+    updated: dict[str, list[str]] = field(default_factory=dict)  # label -> fields overwritten
+    unchanged: int = 0
+    chapter_count: int = 0  # in the files
+    exercise_count: int = 0  # in the files
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+# --- Reading -------------------------------------------------------------------
+
+
+class _Problems:
+    """Collects every problem of a directory, so one run reports them all."""
+
+    def __init__(self):
+        self.items: list[tuple[Path, str]] = []
+
+    def add(self, path: Path, message: str) -> None:
+        self.items.append((path, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ContentError(self.items)
+
+
+def _read_text(path: Path, problems: _Problems, *, max_bytes: int | None = None) -> str | None:
+    if not path.is_file():
+        problems.add(path, "missing file")
+        return None
+    data = path.read_bytes()
+    if max_bytes is not None and len(data) > max_bytes:
+        problems.add(path, f"{len(data)} bytes; at most {max_bytes} (the submission size limit)")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.add(path, f"not UTF-8 ({exc.reason} at byte {exc.start})")
+        return None
+
+
+def _read_toml(path: Path, problems: _Problems) -> dict | None:
+    text = _read_text(path, problems)
+    if text is None:
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.add(path, f"invalid TOML: {exc}")
+        return None
+
+
+# A key's checker takes the raw TOML value and returns the value to store, or
+# raises ValueError with a message for the author.
+
+
+def _text(value):
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, not {_toml_type(value)}")
+    return value.strip()
+
+
+def _title(value):
+    value = _text(value)
+    if not value:
+        raise ValueError("must not be empty")
+    if len(value) > 200:
+        raise ValueError(f"is {len(value)} characters; at most 200")
+    return value
+
+
+def _suite_name(value):
+    value = _title(value)
+    if len(value) > 64:  # Exercise.check_suite is CharField(max_length=64)
+        raise ValueError(f"is {len(value)} characters; at most 64")
+    return value
+
+
+def _slug(value):
+    value = _text(value)
+    if not _SLUG.match(value) or len(value) > 50:
+        raise ValueError(f"{value!r} is not a slug (letters, digits, '-', '_'; at most 50 characters)")
+    return value
+
+
+def _integer(minimum):
+    def check(value):
+        # bool is an int in Python; `true` for a number is an authoring slip.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be an integer, not {_toml_type(value)}")
+        if value < minimum:
+            raise ValueError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return check
+
+
+def _positive_number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"must be a number, not {_toml_type(value)}")
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"must be a positive finite number, got {value}")
+    return float(value)
+
+
+def _points(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"must be a number, not {_toml_type(value)}")
+    try:
+        # str() first: Decimal(0.1) would carry the binary expansion of 0.1.
+        points = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a number") from None
+    # Exercise.points is DecimalField(max_digits=6, decimal_places=2).
+    if not (points.is_finite() and 0 < points <= Decimal("9999.99")) or points != points.quantize(Decimal("0.01")):
+        raise ValueError(f"must be between 0.01 and 9999.99 with at most 2 decimals, got {value}")
+    return points
+
+
+def _function_names(value):
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be a non-empty list of function names")
+    for name in value:
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise ValueError(f"{name!r} is not a Python function name")
+    if len(set(value)) != len(value):
+        raise ValueError("lists a function twice")
+    return list(value)
+
+
+def _table(value):
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a table ({{}} for none), not {_toml_type(value)}")
+    return value
+
+
+def _toml_type(value) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+# key -> (checker, required). Absent optional keys take the model's default,
+# so that removing a key from a file really resets the field.
+_COURSE_KEYS = {
+    "slug": (_slug, True),
+    "title_zh": (_title, True),
+    "title_en": (_title, True),
+    "description_zh": (_text, False),
+    "description_en": (_text, False),
+    "chapters": (None, True),  # checked entry by entry below
+}
+_CHAPTER_KEYS = {
+    "number": (_integer(1), True),
+    "title_zh": (_title, True),
+    "title_en": (_title, True),
+}
+_EXERCISE_KEYS = {
+    "slug": (_slug, True),
+    "chapter": (_integer(1), True),
+    "position": (_integer(0), True),
+    "title_zh": (_title, True),
+    "title_en": (_title, True),
+    "required_functions": (_function_names, True),
+    "check_suite": (_suite_name, True),
+    "check_params": (_table, False),
+    "points": (_points, True),
+    "cpu_limit_seconds": (_positive_number, True),
+    "wall_limit_seconds": (_positive_number, True),
+    "memory_limit_mb": (_integer(1), True),
+    "attempt_limit": (_integer(1), False),  # TOML has no null: leave it out for "unlimited"
+}
+_OPTIONAL_DEFAULTS = {"description_zh": "", "description_en": "", "check_params": {}, "attempt_limit": None}
+
+
+def _check_keys(data: dict, schema: dict, path: Path, problems: _Problems, where: str = "") -> dict | None:
+    """The checked values of `data`, or None after recording its problems."""
+    ok = True
+    for key in data:
+        if key not in schema:
+            problems.add(path, f"{where}unknown key {key!r}; known keys: {', '.join(schema)}")
+            ok = False
+    values = {}
+    for key, (check, required) in schema.items():
+        if key not in data:
+            if required:
+                problems.add(path, f"{where}missing key {key!r}")
+                ok = False
+            else:
+                values[key] = _OPTIONAL_DEFAULTS[key]
+            continue
+        if check is None:
+            values[key] = data[key]
+            continue
+        try:
+            values[key] = check(data[key])
+        except ValueError as exc:
+            problems.add(path, f"{where}{key} {exc}")
+            ok = False
+    return values if ok else None
+
+
+def defined_functions(source: str, *, filename: str = "<source>") -> set[str]:
+    """Names of the functions a module defines at its top level (parsed, never run).
+
+    Raises SyntaxError when `source` is not valid Python.
+    """
+    tree = ast.parse(source, filename=filename)
+    return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def _check_python(path: Path, source: str, required: list[str], problems: _Problems) -> None:
+    try:
+        defined = defined_functions(source, filename=str(path))
+    except SyntaxError as exc:
+        problems.add(path, f"syntax error at line {exc.lineno}: {exc.msg}")
+        return
+    missing = [name for name in required if name not in defined]
+    if missing:
+        problems.add(path, f"does not define {', '.join(missing)} (required_functions)")
+
+
+def _check_suite_config(path: Path, values: dict, problems: _Problems) -> None:
+    # Imported here: the check suites pull in numpy and the engine, which
+    # only loading needs, not every module that imports this one.
+    from grader.checks import CheckConfigError, suite_functions, validate_params
+
+    try:
+        validate_params(values["check_suite"], values["check_params"])
+        needed = suite_functions(values["check_suite"])
+    except CheckConfigError as exc:
+        problems.add(path, f"check_suite/check_params: {exc}")
+        return
+    missing = [name for name in needed if name not in values["required_functions"]]
+    if missing:
+        suite = values["check_suite"]
+        problems.add(path, f"required_functions lacks {', '.join(missing)}, which suite {suite!r} calls")
+
+
+def _mistakes_read(directory: Path, required: list[str], problems: _Problems) -> tuple[MistakeContent, ...]:
+    if not directory.is_dir():
+        return ()
+    mistakes = []
+    for path in sorted(directory.glob("*.py")):
+        code = _read_text(path, problems, max_bytes=settings.SUBMISSION_MAX_BYTES)
+        if code is None:
+            continue
+        first_line = code.splitlines()[0] if code else ""
+        mistake_id = first_line[len(MISTAKE_MARKER) :].strip() if first_line.startswith(MISTAKE_MARKER) else ""
+        if not _MISTAKE_ID.match(mistake_id):
+            problems.add(path, f"the first line must be '{MISTAKE_MARKER} <mistake_id>' (lower_snake_case)")
+            continue
+        _check_python(path, code, required, problems)
+        mistakes.append(MistakeContent(mistake_id=mistake_id, path=path, code=code))
+    return tuple(mistakes)
+
+
+def _exercise_read(directory: Path, chapter_numbers: set[int] | None, problems: _Problems) -> ExerciseContent | None:
+    """One exercise directory; chapter_numbers is None when course.toml itself is broken."""
+    toml_path = directory / "exercise.toml"
+    before = len(problems.items)
+    data = _read_toml(toml_path, problems)
+    values = _check_keys(data, _EXERCISE_KEYS, toml_path, problems) if data is not None else None
+
+    texts = {}
+    for name in ("statement.zh.md", "statement.en.md"):
+        text = _read_text(directory / name, problems)
+        if text is not None and not text.strip():
+            problems.add(directory / name, "is empty")
+        texts[name] = text
+    max_bytes = settings.SUBMISSION_MAX_BYTES
+    for name in ("starter.py", "solution.py"):
+        texts[name] = _read_text(directory / name, problems, max_bytes=max_bytes)
+
+    if values is None:
+        return None
+    if values["slug"] != directory.name:
+        problems.add(toml_path, f"slug {values['slug']!r} differs from its directory name {directory.name!r}")
+    if chapter_numbers is not None and values["chapter"] not in chapter_numbers:
+        problems.add(toml_path, f"chapter {values['chapter']} is not among the chapters of course.toml")
+    _check_suite_config(toml_path, values, problems)
+    for name in ("starter.py", "solution.py"):
+        if texts[name] is not None:
+            _check_python(directory / name, texts[name], values["required_functions"], problems)
+    mistakes = _mistakes_read(directory / "mistakes", values["required_functions"], problems)
+    if len(problems.items) > before:
+        return None
+
+    slug = values.pop("slug")
+    chapter_number = values.pop("chapter")
+    values.update(
+        statement_zh=texts["statement.zh.md"].strip(),
+        statement_en=texts["statement.en.md"].strip(),
+        starter_code=texts["starter.py"],
+        reference_solution=texts["solution.py"],
+    )
+    return ExerciseContent(
+        slug=slug, chapter_number=chapter_number, directory=directory, values=values, mistakes=mistakes
+    )
+
+
+def course_content_read(*, directory: Path) -> CourseContent:
+    """Read and validate a content directory; no database access.
+
+    Raises ContentError listing every problem found, each with its file.
+    """
+    directory = Path(directory)
+    problems = _Problems()
+    if not directory.is_dir():
+        problems.add(directory, "not a directory")
+        problems.raise_if_any()
+
+    course_path = directory / "course.toml"
+    data = _read_toml(course_path, problems)
+    course_values = _check_keys(data, _COURSE_KEYS, course_path, problems) if data is not None else None
+    chapters: list[ChapterContent] = []
+    if course_values is not None:
+        raw_chapters = course_values.pop("chapters")
+        if not isinstance(raw_chapters, list) or not raw_chapters:
+            problems.add(course_path, "chapters must be a non-empty array of tables ([[chapters]])")
+            raw_chapters = []
+        for index, raw in enumerate(raw_chapters, start=1):
+            where = f"chapters entry {index}: "
+            if not isinstance(raw, dict):
+                problems.add(course_path, f"{where}must be a table")
+                continue
+            checked = _check_keys(raw, _CHAPTER_KEYS, course_path, problems, where)
+            if checked is None:
+                continue
+            if any(chapter.number == checked["number"] for chapter in chapters):
+                problems.add(course_path, f"{where}chapter number {checked['number']} appears twice")
+                continue
+            chapters.append(ChapterContent(**checked))
+
+    exercises: list[ExerciseContent] = []
+    exercises_dir = directory / "exercises"
+    if exercises_dir.is_dir():
+        # With a broken course.toml every chapter would look unknown: say it once, there.
+        chapter_numbers = {chapter.number for chapter in chapters} if course_values is not None else None
+        # Dot-directories (editor or OS clutter) and __pycache__ are not exercises.
+        for exercise_dir in sorted(exercises_dir.iterdir()):
+            if exercise_dir.is_dir() and not exercise_dir.name.startswith((".", "__")):
+                exercise = _exercise_read(exercise_dir, chapter_numbers, problems)
+                if exercise is not None:
+                    exercises.append(exercise)
+        seen: dict[tuple[int, int], str] = {}
+        for exercise in exercises:
+            place = (exercise.chapter_number, exercise.values["position"])
+            if place in seen:
+                problems.add(
+                    exercise.directory / "exercise.toml",
+                    f"chapter {place[0]} position {place[1]} is also taken by {seen[place]!r}",
+                )
+            seen[place] = exercise.slug
+
+    problems.raise_if_any()
+    slug = course_values.pop("slug")
+    return CourseContent(
+        slug=slug,
+        directory=directory,
+        values=course_values,
+        chapters=tuple(sorted(chapters, key=lambda chapter: chapter.number)),
+        exercises=tuple(exercises),
+    )
+
+
+# --- Loading -------------------------------------------------------------------
+
+
+def _changed_fields(obj: models.Model, values: dict) -> list[str]:
+    changed = []
+    for name, value in values.items():
+        if isinstance(value, models.Model):
+            # Compare keys: reading obj.<fk> could cost a query per row.
+            if getattr(obj, f"{name}_id") != value.pk:
+                changed.append(name)
+        elif getattr(obj, name) != value:
+            changed.append(name)
+    return changed
+
+
+def _upsert(model, *, existing, lookup: dict, values: dict, label: str, result: CourseLoadResult):
+    """update_or_create, skipped when `existing` already holds `values`."""
+    if existing is not None:
+        changed = _changed_fields(existing, values)
+        if not changed:
+            # Nothing to write: the common case on every `make install`.
+            result.unchanged += 1
+            return existing
+    obj, created = model.objects.update_or_create(**lookup, defaults=values)
+    if created:
+        result.created.append(label)
+    else:
+        result.updated[label] = changed
+    return obj
+
+
+def course_load_from_directory(*, directory: Path, dry_run: bool = False) -> CourseLoadResult:
+    """Create or update the course, its chapters and exercises from `directory`.
+
+    Idempotent: a second load with unchanged files writes nothing. The whole
+    directory is validated first (ContentError, nothing written), then saved
+    in one transaction. With dry_run the changes are computed and rolled back.
+    Exercise slugs are global: a slug already used by another course's
+    exercise is a ContentError, not a silent move.
+    """
+    content = course_content_read(directory=directory)
+    with transaction.atomic():
+        result = _course_content_save(content)
+        result.dry_run = dry_run
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _course_content_save(content: CourseContent) -> CourseLoadResult:
+    existing_course = Course.objects.filter(slug=content.slug).first()
+    result = CourseLoadResult(  # course is set just below
+        course=existing_course, chapter_count=len(content.chapters), exercise_count=len(content.exercises)
+    )
+    course = _upsert(
+        Course,
+        existing=existing_course,
+        lookup={"slug": content.slug},
+        values=content.values,
+        label=f"course {content.slug}",
+        result=result,
+    )
+    result.course = course
+
+    existing_chapters = {chapter.number: chapter for chapter in Chapter.objects.filter(course=course)}
+    chapters = {}
+    for chapter in content.chapters:
+        chapters[chapter.number] = _upsert(
+            Chapter,
+            existing=existing_chapters.get(chapter.number),
+            lookup={"course": course, "number": chapter.number},
+            values={"title_zh": chapter.title_zh, "title_en": chapter.title_en},
+            label=f"chapter {chapter.number}",
+            result=result,
+        )
+
+    slugs = [exercise.slug for exercise in content.exercises]
+    existing_exercises = {
+        exercise.slug: exercise
+        for exercise in Exercise.objects.filter(slug__in=slugs).select_related("chapter__course")
+    }
+    conflicts = [
+        (
+            exercise.directory / "exercise.toml",
+            f"slug {exercise.slug!r} already belongs to course {other.chapter.course.slug!r}",
+        )
+        for exercise in content.exercises
+        if (other := existing_exercises.get(exercise.slug)) is not None and other.chapter.course_id != course.pk
+    ]
+    if conflicts:
+        raise ContentError(conflicts)  # inside the transaction: nothing stays written
+
+    for exercise in content.exercises:
+        _upsert(
+            Exercise,
+            existing=existing_exercises.get(exercise.slug),
+            lookup={"slug": exercise.slug},
+            values={"chapter": chapters[exercise.chapter_number], **exercise.values},
+            label=f"exercise {exercise.slug}",
+            result=result,
+        )
+    return result

@@ -1,0 +1,365 @@
+"""Admin for exercises (authored here, no deploy) and submissions (read-only records).
+
+Labels read "English · 中文" (see courses.admin for why they live here).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import display_for_field
+from django.db.models import F
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+
+from courses.admin import BilingualLabelsMixin, titled_filter
+from courses.models import Chapter
+from courses.services import defined_functions
+from grader.models import Exercise, Submission, TestResult
+
+EXERCISE_LABELS = {
+    "slug": "Slug · 标识",
+    "chapter": "Chapter · 章节",
+    "position": "Position in chapter · 章内顺序",
+    "title_en": "Title (English) · 英文标题",
+    "title_zh": "Title (Chinese) · 中文标题",
+    "statement_zh": "Statement (Chinese, Markdown) · 中文题目",
+    "statement_en": "Statement (English, Markdown) · 英文题目",
+    "starter_code": "Starter code · 初始代码",
+    "reference_solution": "Reference solution · 参考答案",
+    "check_suite": "Check suite · 检查套件",
+    "check_params": "Check parameters (JSON) · 检查参数",
+    "required_functions": "Required functions (JSON list) · 必须定义的函数",
+    "points": "Points · 分值",
+    "cpu_limit_seconds": "CPU limit (s) · CPU 时间限制（秒）",
+    "wall_limit_seconds": "Wall-clock limit (s) · 运行时间限制（秒）",
+    "memory_limit_mb": "Memory limit (MB) · 内存限制（MB）",
+    "attempt_limit": "Attempt limit · 提交次数限制",
+    "is_open": "Open to students · 对学生开放",
+}
+
+
+def _code_area(rows: int) -> forms.Textarea:
+    style = "font-family: ui-monospace, monospace"
+    return forms.Textarea(attrs={"rows": rows, "class": "vLargeTextField", "style": style, "spellcheck": "false"})
+
+
+class ExerciseAdminForm(forms.ModelForm):
+    class Meta:
+        model = Exercise
+        fields = "__all__"
+        widgets = {
+            # Code is edited as code: fixed width, no spell-check squiggles.
+            "starter_code": _code_area(16),
+            "reference_solution": _code_area(24),
+            "check_params": _code_area(4),
+            "required_functions": _code_area(2),
+            "statement_zh": forms.Textarea(attrs={"rows": 20, "class": "vLargeTextField"}),
+            "statement_en": forms.Textarea(attrs={"rows": 20, "class": "vLargeTextField"}),
+        }
+
+    def clean_required_functions(self):
+        names = self.cleaned_data.get("required_functions")
+        if not isinstance(names, list) or not names:
+            raise forms.ValidationError(
+                'Give a JSON list of function names, e.g. ["softmax"]. · 请填写函数名的 JSON 列表，例如 ["softmax"]。'
+            )
+        bad = [name for name in names if not isinstance(name, str) or not name.isidentifier()]
+        if bad:
+            raise forms.ValidationError(f"Not function names · 不是合法的函数名: {bad}")
+        return names
+
+    def clean_check_params(self):
+        params = self.cleaned_data.get("check_params")
+        # An emptied box means "the suite's defaults", not JSON null.
+        return {} if params in (None, "") else params
+
+    def clean(self):
+        cleaned = super().clean()
+        suite = cleaned.get("check_suite")
+        params = cleaned.get("check_params")
+        if suite and params is not None:
+            # Imported here: the suites pull in numpy and the engine, which
+            # only saving an exercise needs, not every admin page.
+            from grader.checks import SUITES, CheckConfigError, validate_params
+
+            if suite not in SUITES:
+                self.add_error("check_suite", f"Unknown suite · 未知的检查套件; known · 可用: {', '.join(SUITES)}")
+            else:
+                try:
+                    validate_params(suite, params)
+                except CheckConfigError as exc:
+                    self.add_error("check_params", f"{exc}")
+        solution = cleaned.get("reference_solution")
+        names = cleaned.get("required_functions")
+        if solution and isinstance(names, list):
+            # Parsed, never run: admin must not execute code.
+            try:
+                defined = defined_functions(solution, filename="reference_solution")
+            except SyntaxError as exc:
+                self.add_error(
+                    "reference_solution", f"Syntax error at line {exc.lineno} · 第 {exc.lineno} 行语法错误: {exc.msg}"
+                )
+            else:
+                missing = [name for name in names if name not in defined]
+                if missing:
+                    self.add_error(
+                        "reference_solution",
+                        f"Does not define · 未定义: {', '.join(missing)}",
+                    )
+        return cleaned
+
+
+def _readonly(field_name: str, label: str):
+    """A read-only admin column/field for `field_name`, labelled `label`, displayed as admin would."""
+
+    @admin.display(description=label, ordering=field_name)
+    def show(self, obj):
+        model_field = obj._meta.get_field(field_name)
+        return display_for_field(getattr(obj, field_name), model_field, self.get_empty_value_display())
+
+    show.__name__ = f"{field_name}_display"
+    return show
+
+
+class ChapterFilter(admin.SimpleListFilter):
+    # Not a plain ("chapter") filter: Chapter.__str__ reads its course, which
+    # would cost one query per chapter to build the choices.
+    title = "Chapter · 章节"
+    parameter_name = "chapter"
+
+    def lookups(self, request, model_admin):
+        return [(chapter.pk, str(chapter)) for chapter in Chapter.objects.select_related("course")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(chapter_id=self.value())
+        return queryset
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(BilingualLabelsMixin, admin.ModelAdmin):
+    form = ExerciseAdminForm
+    labels = EXERCISE_LABELS
+    list_display = (
+        "slug_display",
+        "title_display",
+        "chapter_display",
+        "position_display",
+        "points_display",
+        "check_suite_display",
+        "is_open_display",
+    )
+    list_display_links = ("slug_display", "title_display")
+    list_filter = (
+        ("chapter__course", titled_filter(admin.RelatedFieldListFilter, "Course · 课程")),
+        ChapterFilter,
+        ("is_open", titled_filter(admin.BooleanFieldListFilter, "Open · 开放")),
+        ("check_suite", titled_filter(admin.AllValuesFieldListFilter, "Check suite · 检查套件")),
+    )
+    search_fields = ("slug", "title_en", "title_zh")
+    list_select_related = ("chapter__course",)
+    ordering = ("chapter__course__slug", "chapter__number", "position", "slug")
+    fieldsets = (
+        (
+            "Identity · 基本信息",
+            {"fields": ("slug", "chapter", "position", "title_zh", "title_en")},
+        ),
+        ("Statement · 题目", {"fields": ("statement_zh", "statement_en")}),
+        ("Code · 代码", {"fields": ("starter_code", "reference_solution")}),
+        ("Checks · 评分检查", {"fields": ("check_suite", "check_params", "required_functions")}),
+        (
+            "Points and limits · 分值与限制",
+            {"fields": ("points", "cpu_limit_seconds", "wall_limit_seconds", "memory_limit_mb", "attempt_limit")},
+        ),
+        ("Availability · 开放状态", {"fields": ("is_open",)}),
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "chapter":
+            # The <select> labels read chapter.course: fetch them in the same query.
+            kwargs["queryset"] = Chapter.objects.select_related("course")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    slug_display = _readonly("slug", "Slug · 标识")
+    position_display = _readonly("position", "Position · 顺序")
+    points_display = _readonly("points", "Points · 分值")
+    check_suite_display = _readonly("check_suite", "Check suite · 检查套件")
+    is_open_display = _readonly("is_open", "Open · 开放")
+
+    @admin.display(description="Title · 标题", ordering="title_en")
+    def title_display(self, exercise):
+        return f"{exercise.title_en} · {exercise.title_zh}"
+
+    @admin.display(description="Chapter · 章节", ordering="chapter__number")
+    def chapter_display(self, exercise):
+        return f"{exercise.chapter.course.slug} {exercise.chapter.number}. {exercise.chapter.title_zh}"
+
+
+class TestResultInline(admin.TabularInline):
+    model = TestResult
+    fields = (
+        "position_display",
+        "name_display",
+        "hidden_display",
+        "passed_display",
+        "points_display",
+        "max_points_display",
+        "mistake_display",
+        "message_en_display",
+        "message_zh_display",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "Test result · 测试结果"
+    verbose_name_plural = "Test results · 测试结果"
+
+    position_display = _readonly("position", "# · 序号")
+    name_display = _readonly("name", "Test · 测试")
+    hidden_display = _readonly("hidden", "Hidden · 隐藏")
+    passed_display = _readonly("passed", "Passed · 通过")
+    points_display = _readonly("points", "Points · 得分")
+    max_points_display = _readonly("max_points", "Of · 满分")
+    mistake_display = _readonly("mistake", "Known mistake · 已知错误")
+    message_en_display = _readonly("message_en", "Message (English) · 英文说明")
+    message_zh_display = _readonly("message_zh", "Message (Chinese) · 中文说明")
+
+    # Grades are records: the grader writes them, nobody edits them here.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ScoreFilter(admin.SimpleListFilter):
+    title = "Score · 得分"
+    parameter_name = "score"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("full", "Full marks · 满分"),
+            ("partial", "Partial · 部分得分"),
+            ("zero", "Zero · 零分"),
+            ("none", "No score yet · 尚无分数"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "full":
+            return queryset.filter(score__isnull=False, score=F("max_score"))
+        if value == "partial":
+            return queryset.filter(score__gt=0, score__lt=F("max_score"))
+        if value == "zero":
+            return queryset.filter(score=0)
+        if value == "none":
+            return queryset.filter(score__isnull=True)
+        return queryset
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ("id", "user_display", "exercise_display", "status_display", "score_display", "created_display")
+    list_filter = (
+        ("status", titled_filter(admin.ChoicesFieldListFilter, "Status · 状态")),
+        ScoreFilter,
+        ("exercise", titled_filter(admin.RelatedFieldListFilter, "Exercise · 练习")),
+    )
+    search_fields = (
+        "user__username",
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "exercise__slug",
+        "exercise__title_en",
+        "exercise__title_zh",
+    )
+    list_select_related = ("user", "exercise")
+    date_hierarchy = "created_at"
+    # Submissions can be many: don't count the whole table for the paginator twice.
+    show_full_result_count = False
+    fieldsets = (
+        (
+            "Submission · 提交",
+            {"fields": ("user_link", "exercise_link", "created_display", "seed_display", "code_sha256_display")},
+        ),
+        (
+            "Result · 结果",
+            {
+                "fields": (
+                    "status_display",
+                    "score_display",
+                    "attempts_display",
+                    "started_display",
+                    "graded_display",
+                    "feedback_en_display",
+                    "feedback_zh_display",
+                )
+            },
+        ),
+        ("Code · 代码", {"fields": ("code_display",)}),
+    )
+    readonly_fields = tuple(name for _, options in fieldsets for name in options["fields"])
+    inlines = (TestResultInline,)
+
+    status_display = _readonly("status", "Status · 状态")
+    seed_display = _readonly("seed", "Seed · 随机种子")
+    code_sha256_display = _readonly("code_sha256", "Code SHA-256 · 代码哈希")
+    attempts_display = _readonly("attempts", "Worker attempts · 评分尝试次数")
+    created_display = _readonly("created_at", "Submitted · 提交时间")
+    started_display = _readonly("started_at", "Started · 开始评分")
+    graded_display = _readonly("graded_at", "Graded · 评分完成")
+    feedback_en_display = _readonly("feedback_en", "Feedback (English) · 英文反馈")
+    feedback_zh_display = _readonly("feedback_zh", "Feedback (Chinese) · 中文反馈")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "exercise")
+
+    # A submission is a record of what a student handed in and what it earned:
+    # viewable, never added or edited by hand (regrading goes through the grader).
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="User · 用户", ordering="user__username")
+    def user_display(self, submission):
+        return submission.user
+
+    @admin.display(description="Exercise · 练习", ordering="exercise__slug")
+    def exercise_display(self, submission):
+        return submission.exercise.slug
+
+    @admin.display(description="Score · 得分", ordering="score")
+    def score_display(self, submission):
+        if submission.score is None:
+            return self.get_empty_value_display()
+        return f"{submission.score:g} / {submission.max_score:g}"
+
+    @admin.display(description="User · 用户")
+    def user_link(self, submission):
+        return _admin_link(submission.user)
+
+    @admin.display(description="Exercise · 练习")
+    def exercise_link(self, submission):
+        return _admin_link(submission.exercise)
+
+    @admin.display(description="Code · 代码")
+    def code_display(self, submission):
+        # <pre>: indentation is Python syntax. format_html escapes the code.
+        return format_html('<pre style="white-space: pre; overflow-x: auto; margin: 0">{}</pre>', submission.code)
+
+
+def _admin_link(obj):
+    opts = obj._meta
+    try:
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    except NoReverseMatch:  # the model has no admin page
+        return str(obj)
+    return format_html('<a href="{}">{}</a>', url, obj)

@@ -1,0 +1,67 @@
+"""Checks an instructor runs on an exercise before students see it.
+
+A reference solution that loses points, or a known-wrong solution that
+passes, means the exercise's checks are wrong, whatever the students submit.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.grading import grade_code
+from grader.models import new_seed
+
+MISTAKE_MARKER = "# mistake:"
+
+
+@dataclass
+class ExerciseCheck:
+    slug: str
+    problems: list[str] = field(default_factory=list)
+    runs: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def exercise_check_reference(*, exercise, seeds: list[int] | None = None) -> ExerciseCheck:
+    """The reference solution must earn full marks on every seed."""
+    check = ExerciseCheck(slug=exercise.slug)
+    for seed in seeds or [new_seed() for _ in range(3)]:
+        report = grade_code(exercise=exercise, code=exercise.reference_solution, seed=seed)
+        check.runs += 1
+        if report.status != "graded" or report.score != report.max_score:
+            failing = [test.name_en for test in report.tests if not test.passed]
+            check.problems.append(
+                f"reference solution scored {report.score}/{report.max_score} ({report.status}) with seed {seed}; "
+                f"failing: {', '.join(failing) or 'none'}; feedback: {report.feedback_en[:300]}"
+            )
+    return check
+
+
+def mistake_declared(code: str) -> str:
+    """The mistake id a known-wrong solution declares on its first line, or ''."""
+    first_line = code.lstrip().splitlines()[0] if code.strip() else ""
+    if first_line.startswith(MISTAKE_MARKER):
+        return first_line[len(MISTAKE_MARKER):].strip()
+    return ""
+
+
+def exercise_check_mistakes(*, exercise, directory: Path, seed: int | None = None) -> ExerciseCheck:
+    """Each known-wrong solution in `directory` must lose points, and be named when it declares its mistake."""
+    check = ExerciseCheck(slug=exercise.slug)
+    for path in sorted(directory.glob("*.py")):
+        code = path.read_text(encoding="utf-8")
+        declared = mistake_declared(code)
+        run_seed = new_seed() if seed is None else seed
+        report = grade_code(exercise=exercise, code=code, seed=run_seed)
+        check.runs += 1
+        if report.score >= report.max_score:
+            check.problems.append(f"{path.name}: a known-wrong solution earned full marks (seed {run_seed})")
+            continue
+        named = {test.mistake for test in report.tests if test.mistake}
+        if declared and declared not in named:
+            check.problems.append(
+                f"{path.name}: declares mistake {declared!r} but the checks named {sorted(named) or 'nothing'} (seed {run_seed})"
+            )
+    return check
