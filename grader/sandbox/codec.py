@@ -1,0 +1,280 @@
+"""What crosses the sandbox boundary, as bytes: inputs going in, results coming out.
+
+Going in, the trusted side encodes the calls' arguments (exact dtypes kept:
+float32 stays float32) as a tagged JSON tree whose arrays are `.npy` bytes.
+Coming out, EVERYTHING is hostile: the child shares an interpreter with the
+student, who can forge frames, patch numpy or json, or write raw bytes to the
+result pipe. So a result is accepted only if it parses as strict JSON of the
+expected shape, and a value only as the tagged tree below, whose leaves become
+None, bool, int, float, str or a plain ``numpy.ndarray`` of a numeric dtype,
+rebuilt here from bytes. No object from the sandbox survives: an ndarray
+subclass or an ``__eq__`` that always says yes cannot come through.
+
+Tree tags (see zygote._Harness): null, true/false, {"i": "123"}, {"f": float.hex},
+{"s": str}, {"a": base64 .npy}, {"l": [...]}, {"t": [...]}; inputs may also use
+{"g": base64 .npy of a 0-d array} (a numpy scalar) and {"d": [[key, tree], ...]}.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import math
+import re
+
+import numpy as np
+
+from grader.sandbox.types import Call
+
+FRAME_HEADER_BYTES = 4
+MAX_INT_DIGITS = 4300  # Python's own int/str conversion limit
+MAX_FLOAT_TEXT = 64
+MAX_NDIM = 32
+MAX_NESTING = 32
+MAX_NODES = 200_000
+MAX_NPY_HEADER = 10_000
+ALLOWED_KINDS = "biuf"
+
+_INT_RE = re.compile(r"-?[0-9]{1,%d}" % MAX_INT_DIGITS)
+
+
+class BadValue(Exception):
+    """A value from the sandbox that is not plain numeric data.
+
+    `detail` says what it was, in words fit for the student ("an array of dtype <U3").
+    """
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+# --------------------------------------------------------------------------
+# Going in
+
+
+def encode_input(value, _depth: int = 0):
+    """A call argument as a tagged tree. TypeError for what a Call may not hold."""
+    if _depth > MAX_NESTING:
+        raise TypeError("call arguments nest too deeply")
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return None if value is None else bool(value)
+    if isinstance(value, np.ndarray):
+        return {"a": _npy_b64(value)}
+    if isinstance(value, np.generic):
+        # A numpy scalar keeps its dtype (np.float32(1) stays float32).
+        return {"g": _npy_b64(np.asarray(value))}
+    if isinstance(value, int):
+        return {"i": str(int(value))}
+    if isinstance(value, float):
+        return {"f": float(value).hex()}
+    if isinstance(value, str):
+        return {"s": value}
+    if isinstance(value, tuple):
+        return {"t": [encode_input(item, _depth + 1) for item in value]}
+    if isinstance(value, list):
+        return {"l": [encode_input(item, _depth + 1) for item in value]}
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError("dict arguments must have str keys")
+        return {"d": [[key, encode_input(item, _depth + 1)] for key, item in value.items()]}
+    raise TypeError(f"cannot send a {type(value).__name__} into the sandbox")
+
+
+def _npy_b64(array: np.ndarray) -> str:
+    if array.dtype.kind not in ALLOWED_KINDS + "U":
+        raise TypeError(f"cannot send an array of dtype {array.dtype} into the sandbox")
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _call_json(call: Call) -> dict:
+    return {
+        "name": call.name,
+        "function": call.function,
+        "args": encode_input(tuple(call.args)),
+        "kwargs": encode_input(dict(call.kwargs)),
+    }
+
+
+def encode_payloads(code: str, calls: list[Call], required: list[str]) -> tuple[bytes, bytes]:
+    """(visible payload, hidden payload). The hidden one is b"" when no call is hidden.
+
+    They are separate because the sandbox hands the hidden one to the child
+    only after the child's visible phase is sealed (see zygote.py).
+    """
+    visible = {
+        "code": code,
+        "required": list(required),
+        "calls": [_call_json(call) for call in calls if not call.hidden],
+    }
+    hidden_calls = [_call_json(call) for call in calls if call.hidden]
+    hidden = json.dumps({"calls": hidden_calls}).encode() if hidden_calls else b""
+    return json.dumps(visible).encode(), hidden
+
+
+# --------------------------------------------------------------------------
+# Coming out
+
+
+class FrameSplitter:
+    """Cuts the child's result stream into frames and tags each with its phase.
+
+    A frame belongs to the visible phase only if it was complete before the
+    seal; one that ends after it (even if it began before) is hidden-phase,
+    since its bytes may have been written once the hidden inputs were known.
+    A length prefix above `max_frame`, or more than `max_frames` frames, means
+    the stream is garbage from there on: the rest is dropped and `broken`
+    says why. (An honest child sends one frame per call and a few more.)
+    """
+
+    def __init__(self, max_frame: int, max_frames: int):
+        self.max_frame = max_frame
+        self.max_frames = max_frames
+        self.buffer = bytearray()
+        self.sealed = False
+        self.frames: list[tuple[bool, bytes]] = []
+        self.broken = ""
+
+    def feed(self, data) -> None:
+        if self.broken:
+            return
+        self.buffer += data
+        start = 0
+        while len(self.buffer) - start >= FRAME_HEADER_BYTES:
+            length = int.from_bytes(self.buffer[start:start + FRAME_HEADER_BYTES], "big")
+            if length > self.max_frame:
+                self._break(f"a result frame of {length} bytes")
+                return
+            end = start + FRAME_HEADER_BYTES + length
+            if len(self.buffer) < end:
+                break
+            if len(self.frames) >= self.max_frames:
+                self._break(f"more than {self.max_frames} result frames")
+                return
+            self.frames.append((self.sealed, bytes(self.buffer[start + FRAME_HEADER_BYTES:end])))
+            start = end
+        # One deletion per feed, not per frame: many small frames stay linear.
+        del self.buffer[:start]
+
+    def _break(self, why: str) -> None:
+        self.broken = why
+        self.buffer = bytearray()
+
+    def seal(self) -> None:
+        self.sealed = True
+
+
+def _no_constants(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _unique_keys(pairs):
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError("duplicate key")
+        result[key] = value
+    return result
+
+
+def parse_frame(raw: bytes):
+    """A frame's JSON object, or None if it is not strict JSON of an object."""
+    try:
+        text = raw.decode("utf-8", errors="strict")
+        frame = json.loads(text, parse_constant=_no_constants, object_pairs_hook=_unique_keys)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return frame if type(frame) is dict else None
+
+
+def decode_value(tree, *, allow_str: bool):
+    """A returned value rebuilt from its tree, or BadValue saying what it was."""
+    budget = [MAX_NODES]
+    return _decode(tree, allow_str, 0, budget)
+
+
+def _decode(tree, allow_str: bool, depth: int, budget: list[int]):
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_NESTING:
+        raise BadValue("a structure too large or too deeply nested")
+    if tree is None or tree is True or tree is False:
+        return tree
+    if type(tree) is not dict or len(tree) != 1:
+        raise BadValue("data the grader cannot read")
+    ((tag, body),) = tree.items()
+    if tag == "f" and type(body) is str and len(body) <= MAX_FLOAT_TEXT:
+        try:
+            return float.fromhex(body)
+        except (ValueError, OverflowError):
+            raise BadValue("data the grader cannot read") from None
+    if tag == "i" and type(body) is str and _INT_RE.fullmatch(body):
+        return int(body)
+    if tag == "a" and type(body) is str:
+        return _load_npy(body)
+    if tag in ("l", "t") and type(body) is list:
+        items = [_decode(item, allow_str, depth + 1, budget) for item in body]
+        return tuple(items) if tag == "t" else items
+    if tag == "s" and type(body) is str:
+        if not allow_str:
+            raise BadValue("a str")
+        return clean_text(body, len(body))
+    raise BadValue("data the grader cannot read")
+
+
+def _load_npy(b64: str) -> np.ndarray:
+    """A plain ndarray from .npy bytes, checked before anything is allocated.
+
+    np.load would allocate what the header claims before noticing the data is
+    short: a forged header could ask the worker for terabytes.
+    """
+    try:
+        raw = base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadValue("data the grader cannot read") from None
+    stream = io.BytesIO(raw)
+    fmt = np.lib.format
+    try:
+        version = fmt.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = fmt.read_array_header_1_0(stream, max_header_size=MAX_NPY_HEADER)
+        elif version == (2, 0):
+            shape, fortran, dtype = fmt.read_array_header_2_0(stream, max_header_size=MAX_NPY_HEADER)
+        else:
+            raise ValueError("unsupported .npy version")
+    except (ValueError, TypeError, SyntaxError, OverflowError):
+        raise BadValue("data the grader cannot read") from None
+    if dtype.kind not in ALLOWED_KINDS or dtype.itemsize > 8 or dtype.fields is not None or dtype.subdtype is not None:
+        shown = dtype.name if dtype.kind in "Ocv" else dtype.str
+        raise BadValue(f"an array of dtype {shown}")
+    if (
+        type(shape) is not tuple
+        or len(shape) > MAX_NDIM
+        or not all(type(n) is int and n >= 0 for n in shape)
+        or type(fortran) is not bool
+    ):
+        raise BadValue("data the grader cannot read")
+    count = math.prod(shape)
+    data = raw[stream.tell():]
+    if len(data) != count * dtype.itemsize:
+        raise BadValue("data the grader cannot read")
+    flat = np.frombuffer(data, dtype=dtype, count=count)
+    shaped = flat.reshape(shape, order="F" if fortran else "C")
+    # Own memory, native byte order, C order, writeable: a plain array.
+    return np.array(shaped, dtype=dtype.newbyteorder("="), order="C", copy=True)
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Text from the sandbox made safe to store and show: valid UTF-8, no NUL, cut."""
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    # Lone surrogates (from \\ud800 escapes) are not UTF-8; NUL breaks PostgreSQL text.
+    return text.encode("utf-8", errors="replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
+def decode_output(raw: bytes, limit: int) -> str:
+    return clean_text(raw.decode("utf-8", errors="replace"), limit)
+

@@ -1,0 +1,814 @@
+"""The inside of the sandbox: a warm interpreter that forks one child per submission.
+
+This file runs INSIDE the sandbox, as `python3.11 -S -s -B -P -c <this source>`:
+it may use the standard library and numpy only, and no project file is there
+to import. The trusted side imports it too, but only for the protocol
+constants below (importing it runs nothing).
+
+Life of the zygote
+------------------
+1. Read an init frame (JSON: where numpy is, where /tmp is, size caps) and the
+   child seccomp filter (raw BPF compiled outside), import numpy and friends
+   once, freeze the heap (gc.freeze, so children do not copy it), check that
+   the filter really denies fork in a probe child, and say "ready".
+2. For each request: read the header and the *visible* payload (code, required
+   functions, visible calls), fork the child, and only then read the *hidden*
+   payload, so the child's copy of memory never holds hidden inputs.
+3. Watch the child: relay its result frames to the worker as they come, count
+   its output, enforce the wall clock, and hand it the hidden payload only
+   after it has *sealed* the visible phase (see below). Reap it (wait4 gives
+   CPU time, peak memory and the signal), wipe /tmp, answer.
+
+Why a seal rather than "switch stdout before hidden calls"
+-----------------------------------------------------------
+Student code runs at import, before any hidden call, and can keep a copy of
+any fd it likes (os.dup(1)) or rewrite a file it has already written. So the
+zygote does not trust the child to stop talking: it copies the visible output
+into its own memory, marks the position in the result stream (TAG_SEAL), and
+only then sends the hidden inputs. Everything the child says after that point
+is hidden-phase, whatever fd it uses; the trusted side shows none of its text.
+A submission that seals early only hides its own feedback.
+
+Why the zygote never parses a payload
+-------------------------------------
+Every child is a copy of the zygote's memory. If the zygote had parsed an
+earlier submission (its code, its outputs, an exercise's hidden inputs), that
+data could linger in freed heap where a later child could scan for it. So
+payloads and relayed bytes only ever pass through a few preallocated
+bytearrays that are zeroed after each request; the zygote builds Python
+objects only from the small, non-secret headers.
+
+Wire format (all integers big-endian)
+-------------------------------------
+worker -> zygote: frames, u32 length + body.
+    init:    JSON frame, then a frame with the child's BPF program (may be empty)
+    request: JSON header frame {"cpu","wall","mem_mb","out","fsize","nofile","vis","hid"},
+             then exactly `vis` + `hid` raw payload bytes (JSON, UTF-8).
+zygote -> worker: chunks, 1-byte tag + u32 length + body:
+    R  bytes of the child's result stream (u32-framed JSON, see _Harness)
+    S  seal: result bytes after this point belong to the hidden phase
+    O  the visible output (the first bytes the child printed before the seal)
+    E  end of the request (JSON status); also the answer to init
+"""
+
+import base64
+import ctypes
+import fcntl
+import gc
+import io
+import json
+import linecache
+import math
+import os
+import resource
+import select
+import signal
+import struct
+import sys
+import time
+import traceback
+import types
+
+FRAME = struct.Struct(">I")
+CHUNK = struct.Struct(">cI")
+TAG_RESULT = b"R"
+TAG_SEAL = b"S"
+TAG_OUTPUT = b"O"
+TAG_END = b"E"
+
+# The child's fds: 0 is /dev/null, 1 and 2 its output pipe, and these three.
+FD_RESULT = 3  # frames the child writes (results)
+FD_SEAL = 4  # one byte: "visible phase over, send the hidden inputs"
+FD_HIDDEN = 5  # the hidden payload, written by the zygote after the seal
+
+SUBMISSION_FILENAME = "submission.py"
+
+# Exit codes the harness uses; the trusted side reads them (with the frames).
+EXIT_OK = 0
+EXIT_INTERNAL = 70  # harness failure (including a filter that would not load)
+EXIT_MEMORY = 71  # MemoryError where not even a frame could be sent
+
+MAX_TEXT = 16 * 1024  # traceback or detail text the child sends, per call
+MAX_STRING = 64 * 1024  # a returned str
+MAX_NESTING = 32
+MAX_ITEMS = 200_000  # nodes of a returned structure (arrays count as one)
+MAX_ARRAY_BYTES = 8 * 1024 * 1024
+RELAY_BUFFER = 64 * 1024
+WIPE_MAX_ENTRIES = 20_000
+WIPE_MAX_SECONDS = 2.0
+
+PR_SET_DUMPABLE = 4
+PR_SET_SECCOMP = 22
+PR_SET_NO_NEW_PRIVS = 38
+SECCOMP_MODE_FILTER = 2
+SYS_CLOSE_RANGE = 436  # same number on x86_64 and aarch64
+
+# Modules a submission is likely to import, loaded once here instead of in
+# every child. numpy 2 loads numpy.random lazily (~25 ms): load it now.
+PRELOAD = (
+    "numpy", "numpy.random", "numpy.linalg", "numpy.fft", "numpy.lib.format",
+    "cmath", "collections", "itertools", "functools", "operator", "copy", "heapq",
+    "bisect", "random", "string", "re", "dataclasses", "typing", "enum", "statistics",
+    "fractions", "decimal", "textwrap", "unicodedata",
+)
+
+
+# --------------------------------------------------------------------------
+# Small I/O helpers (raw fds only: no buffered objects that keep copies)
+
+
+def _read_exact(fd, n):
+    """n bytes from fd, for small non-secret frames; EOFError on a closed pipe."""
+    parts = []
+    while n:
+        part = os.read(fd, min(n, 1 << 20))
+        if not part:
+            raise EOFError
+        parts.append(part)
+        n -= len(part)
+    return b"".join(parts)
+
+
+def _read_into(fd, buf):
+    view = memoryview(buf)
+    got = 0
+    while got < len(view):
+        n = os.readv(fd, [view[got:]])
+        if n == 0:
+            raise EOFError
+        got += n
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def _read_frame(fd):
+    (length,) = FRAME.unpack(_read_exact(fd, FRAME.size))
+    return _read_exact(fd, length)
+
+
+def _zero(buf):
+    if len(buf):
+        ctypes.memset((ctypes.c_char * len(buf)).from_buffer(buf), 0, len(buf))
+
+
+# --------------------------------------------------------------------------
+# The zygote
+
+
+class Zygote:
+    def __init__(self, proto_in, proto_out, init, bpf):
+        self.proto_in = proto_in
+        self.proto_out = proto_out
+        self.tmp_root = init["tmp"]
+        self.max_result_bytes = int(init["max_result_bytes"])
+        self.visible_keep = int(init["visible_output_bytes"])
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.libc.syscall.restype = ctypes.c_long
+        # The child loads the filter with one prctl; everything it needs is
+        # built here, once, so the child allocates nothing for it.
+        self.bpf = ctypes.create_string_buffer(bpf, len(bpf)) if bpf else None
+        self.fprog = None
+        if bpf:
+            class SockFprog(ctypes.Structure):
+                _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+            self.fprog = SockFprog(len(bpf) // 8, ctypes.addressof(self.bpf))
+        # Scratch memory reused by every request, zeroed after each one.
+        self.relay = bytearray(RELAY_BUFFER)
+        self.scratch = bytearray(RELAY_BUFFER)
+        self.visible = bytearray(self.visible_keep)
+
+    # -- start-up -----------------------------------------------------------
+
+    def self_test(self):
+        """A probe child loads the filter and must be refused fork()."""
+        if self.fprog is None:
+            return "no child filter"
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                self.load_child_filter()
+                try:
+                    os.fork()
+                except PermissionError:
+                    code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            raise RuntimeError("the child seccomp filter does not deny fork()")
+        return "child filter denies fork()"
+
+    def load_child_filter(self):
+        if self.fprog is None:
+            return
+        if self.libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+        if self.libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(self.fprog), 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP)")
+
+    # -- one request --------------------------------------------------------
+
+    def serve_forever(self):
+        while True:
+            try:
+                header = json.loads(_read_frame(self.proto_in))
+            except EOFError:
+                return  # the worker closed the pipe: shut down
+            self.handle(header)
+
+    def handle(self, header):
+        vis = bytearray(int(header["vis"]))
+        _read_into(self.proto_in, vis)
+        workdir = os.path.join(self.tmp_root, "run")
+        os.mkdir(workdir, 0o700)
+        result_r, result_w = os.pipe()
+        seal_r, seal_w = os.pipe()
+        hid_r, hid_w = os.pipe()
+        out_r, out_w = os.pipe()
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            _child_main(self, header, vis, workdir, (result_w, seal_w, hid_r, out_w))
+            os._exit(EXIT_INTERNAL)  # not reached
+        for fd in (result_w, seal_w, hid_r, out_w):
+            os.close(fd)
+        _zero(vis)
+        del vis
+        watch = _Watch(self, pid, started, header, result_r, seal_r, hid_w, out_r)
+        try:
+            # Read only now: the child was forked without the hidden inputs.
+            hid = bytearray(int(header["hid"]))
+            _read_into(self.proto_in, hid)
+            watch.hidden = hid
+            watch.run()
+        except BaseException:
+            watch.kill("zygote")
+            raise
+        status = watch.finish()
+        wipe_problem = _wipe(self.tmp_root)
+        status["retire"] = wipe_problem is not None
+        status["note"] = wipe_problem or ""
+        _zero(self.relay)
+        _zero(self.scratch)
+        _zero(self.visible)
+        self.send(TAG_END, json.dumps(status).encode())
+
+    def send(self, tag, body):
+        _write_all(self.proto_out, CHUNK.pack(tag, len(body)))
+        if len(body):
+            _write_all(self.proto_out, body)
+
+
+class _Watch:
+    """The zygote's side of one child: relay, count, seal, time, reap."""
+
+    def __init__(self, zygote, pid, started, header, result_r, seal_r, hid_w, out_r):
+        self.z = zygote
+        self.pid = pid
+        self.started = started
+        self.deadline = started + float(header["wall"])
+        self.output_cap = int(header["out"])
+        self.result_r = result_r
+        self.seal_r = seal_r
+        self.hid_w = hid_w
+        self.out_r = out_r
+        self.hidden = bytearray()
+        self.hidden_sent = 0
+        self.pidfd = os.pidfd_open(pid)
+        self.killed = None
+        self.sealed = False
+        self.relayed = 0
+        self.output_total = 0
+        self.visible_len = 0
+        self.poller = select.poll()
+        for fd in (result_r, seal_r, out_r):
+            os.set_blocking(fd, False)
+            self.poller.register(fd, select.POLLIN)
+        os.set_blocking(hid_w, False)
+        self.poller.register(self.pidfd, select.POLLIN)
+        # Events 0: only POLLHUP/POLLERR, i.e. the worker went away.
+        self.poller.register(zygote.proto_in, 0)
+
+    def kill(self, reason):
+        if self.killed is None:
+            self.killed = reason
+        try:
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def run(self):
+        while True:
+            now = time.monotonic()
+            if self.killed is None and now >= self.deadline:
+                self.kill("wall")
+            wait_ms = 1000 if self.killed else max(1, math.ceil((self.deadline - now) * 1000))
+            exited = False
+            for fd, events in self.poller.poll(wait_ms):
+                if fd == self.pidfd:
+                    exited = True
+                elif fd == self.result_r:
+                    self._pump_results()
+                elif fd == self.out_r:
+                    self._pump_output()
+                elif fd == self.seal_r:
+                    self._on_seal()
+                elif fd == self.hid_w:
+                    self._feed_hidden()
+                elif fd == self.z.proto_in:
+                    # Nobody is waiting for this answer any more.
+                    self.kill("worker gone")
+                    os.waitpid(self.pid, 0)
+                    os._exit(0)
+            if exited:
+                break
+        # The child is gone, and with it every writer of these pipes: read to EOF.
+        self._pump_results()
+        self._pump_output()
+        self._on_seal()
+
+    def _pump_results(self):
+        view = memoryview(self.z.relay)
+        while self.result_r is not None:
+            try:
+                n = os.readv(self.result_r, [view])
+            except BlockingIOError:
+                return
+            if n == 0:
+                self.poller.unregister(self.result_r)
+                os.close(self.result_r)
+                self.result_r = None
+                return
+            if self.relayed + n > self.z.max_result_bytes:
+                self.kill("results")
+                continue  # keep reading (and dropping) so the child never blocks
+            self.relayed += n
+            self.z.send(TAG_RESULT, view[:n])
+
+    def _pump_output(self):
+        view = memoryview(self.z.scratch)
+        while self.out_r is not None:
+            try:
+                n = os.readv(self.out_r, [view])
+            except BlockingIOError:
+                return
+            if n == 0:
+                self.poller.unregister(self.out_r)
+                os.close(self.out_r)
+                self.out_r = None
+                return
+            if not self.sealed and self.visible_len < len(self.z.visible):
+                keep = min(n, len(self.z.visible) - self.visible_len)
+                self.z.visible[self.visible_len:self.visible_len + keep] = view[:keep]
+                self.visible_len += keep
+            self.output_total += n
+            if self.output_total > self.output_cap:
+                self.kill("output")
+
+    def _on_seal(self):
+        if self.seal_r is None:
+            return
+        try:
+            got = os.read(self.seal_r, 1)
+        except BlockingIOError:
+            return
+        self.poller.unregister(self.seal_r)
+        os.close(self.seal_r)
+        self.seal_r = None
+        if not got:
+            return  # closed without sealing (it exited, or closed the fd itself)
+        # Everything the child wrote before the seal byte is in the pipes now:
+        # take it, so that honest visible frames land before the marker.
+        self._pump_results()
+        self._pump_output()
+        self.sealed = True
+        self.z.send(TAG_SEAL, b"")
+        if len(self.hidden) and self.killed is None:
+            self.poller.register(self.hid_w, select.POLLOUT)
+        else:
+            self._close_hidden()
+
+    def _feed_hidden(self):
+        view = memoryview(self.hidden)
+        try:
+            while self.hidden_sent < len(view):
+                self.hidden_sent += os.write(self.hid_w, view[self.hidden_sent:self.hidden_sent + RELAY_BUFFER])
+        except BlockingIOError:
+            return
+        except (BrokenPipeError, OSError):
+            pass
+        self.poller.unregister(self.hid_w)
+        self._close_hidden()
+
+    def _close_hidden(self):
+        if self.hid_w is not None:
+            os.close(self.hid_w)
+            self.hid_w = None
+
+    def finish(self):
+        _, status, usage = os.wait4(self.pid, 0)
+        wall = time.monotonic() - self.started
+        os.close(self.pidfd)
+        self._close_hidden()
+        _zero(self.hidden)
+        self.hidden = bytearray()
+        self.z.send(TAG_OUTPUT, memoryview(self.z.visible)[:self.visible_len])
+        return {
+            "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "killed": self.killed,
+            "cpu": usage.ru_utime + usage.ru_stime,
+            "maxrss_kb": usage.ru_maxrss,
+            "wall": wall,
+            "sealed": self.sealed,
+            "output_bytes": self.output_total,
+            "result_bytes": self.relayed,
+        }
+
+
+def _wipe(root):
+    """Empty `root` (the sandbox's /tmp) so the next child finds nothing.
+
+    Returns None, or why it could not: the worker then replaces the whole
+    sandbox, whose /tmp is a fresh tmpfs.
+    """
+    started = time.monotonic()
+    seen = 0
+    # Directories are visited top-down (made searchable first: the child may
+    # have chmod'ed them 000) and removed bottom-up.
+    pending, dirs = [root], []
+    try:
+        while pending:
+            path = pending.pop()
+            if path != root:
+                os.chmod(path, 0o700)
+                dirs.append(path)
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    seen += 1
+                    if seen > WIPE_MAX_ENTRIES or time.monotonic() - started > WIPE_MAX_SECONDS:
+                        return "too many files left in /tmp"
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    else:
+                        os.unlink(entry.path)
+        for path in reversed(dirs):
+            os.rmdir(path)
+    except OSError as exc:
+        return f"could not empty /tmp: {exc.strerror}"
+    return None
+
+
+# --------------------------------------------------------------------------
+# The child: everything below runs in the forked child only
+
+
+def _child_main(zygote, header, vis, workdir, pipes):
+    code = EXIT_INTERNAL
+    try:
+        _child_confine(zygote, header, workdir, pipes)
+        code = _Harness(header, vis).run()
+    except MemoryError:
+        code = EXIT_MEMORY
+    except BaseException:  # noqa: BLE001 - nothing may escape into the zygote's loop
+        code = EXIT_INTERNAL
+    os._exit(code)
+
+
+def _child_confine(zygote, header, workdir, pipes):
+    """fds, rlimits, cwd and the seccomp filter: all before any student code."""
+    # Move the four pipe ends out of the way first, so that putting them on
+    # 1..5 cannot overwrite one another.
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in pipes]
+    result_w, seal_w, hid_r, out_w = high
+    devnull = os.open("/dev/null", os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(out_w, 1)
+    os.dup2(out_w, 2)
+    os.dup2(result_w, FD_RESULT)
+    os.dup2(seal_w, FD_SEAL)
+    os.dup2(hid_r, FD_HIDDEN)
+    # Everything else goes: the zygote's protocol pipes above all.
+    closed = zygote.libc.syscall(
+        ctypes.c_long(SYS_CLOSE_RANGE), ctypes.c_uint(FD_HIDDEN + 1), ctypes.c_uint(0xFFFFFFFF), ctypes.c_uint(0)
+    )
+    if closed != 0:
+        os.closerange(FD_HIDDEN + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    os.chdir(workdir)
+
+    cpu = max(1, math.ceil(float(header["cpu"])))
+    memory = int(header["mem_mb"]) * 1024 * 1024
+    fsize = int(header["fsize"])
+    nofile = int(header["nofile"])
+    setrlimit = resource.setrlimit
+    setrlimit(resource.RLIMIT_CORE, (0, 0))
+    setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+    setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
+    setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+    # Not enforced for a uid mapped to root; the seccomp filter is the real
+    # process limit. Here for unsafe mode run by a normal user.
+    setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    # SIGXCPU at the soft limit can be ignored; the hard limit then SIGKILLs.
+    setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    setrlimit(resource.RLIMIT_AS, (memory, memory))
+    zygote.load_child_filter()
+
+
+class _Stop(Exception):
+    """The run cannot go on (memory): stop without running more calls."""
+
+
+class _BadReturn(Exception):
+    """The return value is not plain numeric data; args[0] says what it is."""
+
+
+class _Harness:
+    """Loads the submission and runs its calls, reporting frames on FD_RESULT.
+
+    Frames (JSON objects, u32-framed):
+      {"k": "load_error", "tb": str}
+      {"k": "missing", "names": [str]}
+      {"k": "call", "name": str, "kind": "returned"|"raised"|"bad_return",
+       "value": tree, "tb": str, "detail": str, "exc": str}
+      {"k": "memory", "where": str}
+      {"k": "done"}
+    Value trees: null, true/false, {"i": "123"}, {"f": float.hex}, {"s": str},
+    {"a": base64 .npy}, {"l": [...]}, {"t": [...]}; inputs may also hold
+    {"g": base64 .npy of a 0-d array} (a numpy scalar) and {"d": [[key, tree]...]}.
+
+    Nothing here is a security boundary: student code shares this interpreter
+    and can patch any of it. The trusted side checks whatever arrives.
+    """
+
+    def __init__(self, header, vis):
+        self.hid_len = int(header["hid"])
+        self.request = json.loads(bytes(vis).decode("utf-8"))
+        import numpy
+
+        self.np = numpy
+        self.write_array = numpy.lib.format.write_array
+        self.load = numpy.load
+        self.module = None
+
+    # -- plumbing -----------------------------------------------------------
+
+    def send(self, obj):
+        data = json.dumps(obj, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode("ascii")
+        _write_all(FD_RESULT, FRAME.pack(len(data)) + data)
+
+    def install_stdio(self):
+        # Line-buffered text on the output pipe; the zygote counts the bytes.
+        self.stdout = io.TextIOWrapper(
+            io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace", line_buffering=True
+        )
+        self.stderr = io.TextIOWrapper(
+            io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace", line_buffering=True
+        )
+        sys.stdout, sys.stderr = self.stdout, self.stderr
+        sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+        sys.argv = [SUBMISSION_FILENAME]
+
+    def flush(self):
+        for stream in (self.stdout, self.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001 - e.g. output closed by the submission
+                pass
+
+    # -- the run --------------------------------------------------------------
+
+    def run(self):
+        self.install_stdio()
+        request = self.request
+        try:
+            self.module = self.load_module(request["code"])
+            if self.module is not None:
+                missing = [name for name in request["required"] if not callable(getattr(self.module, name, None))]
+                if missing:
+                    self.send({"k": "missing", "names": missing})
+                for call in request["calls"]:
+                    self.run_call(call, hidden=False)
+            self.flush()
+            # Visible phase over: from here on the zygote shows nothing we say.
+            _write_all(FD_SEAL, b"S")
+            if self.module is not None and self.hid_len:
+                hidden = json.loads(_read_exact(FD_HIDDEN, self.hid_len).decode("utf-8"))
+                for call in hidden["calls"]:
+                    self.run_call(call, hidden=True)
+        except _Stop:
+            self.flush()
+            return EXIT_OK
+        self.flush()
+        self.send({"k": "done"})
+        return EXIT_OK
+
+    def load_module(self, code):
+        linecache.cache[SUBMISSION_FILENAME] = (len(code), None, code.splitlines(True), SUBMISSION_FILENAME)
+        module = types.ModuleType("submission")
+        module.__file__ = SUBMISSION_FILENAME
+        # dataclasses and pickle look classes up in sys.modules by module name.
+        sys.modules["submission"] = module
+        try:
+            compiled = compile(code, SUBMISSION_FILENAME, "exec", dont_inherit=True)
+            exec(compiled, module.__dict__)
+        except MemoryError:
+            self.memory("import")
+        except BaseException as exc:  # noqa: BLE001 - SystemExit too: it is the student's
+            self.flush()
+            self.send({"k": "load_error", "tb": _student_traceback(exc)})
+            return None
+        return module
+
+    def memory(self, where):
+        self.flush()
+        try:
+            self.send({"k": "memory", "where": where})
+        except MemoryError:
+            os._exit(EXIT_MEMORY)
+        raise _Stop
+
+    def run_call(self, call, hidden):
+        name = call["name"]
+        function = getattr(self.module, call["function"], None)
+        if not callable(function):
+            return  # reported as missing; the trusted side calls it not_run
+        frame = {"k": "call", "name": name}
+        try:
+            args = self.decode(call["args"])
+            kwargs = self.decode(call["kwargs"])
+            value = function(*args, **kwargs)
+        except MemoryError:
+            self.memory(name)
+        except BaseException as exc:  # noqa: BLE001
+            frame["kind"] = "raised"
+            if not hidden:
+                frame["exc"] = _text(type(exc).__name__, 200)
+                frame["tb"] = _student_traceback(exc)
+        else:
+            try:
+                frame["value"] = self.encode(value, 0, [MAX_ITEMS])
+                frame["kind"] = "returned"
+            except MemoryError:
+                self.memory(name)
+            except _BadReturn as bad:
+                frame["kind"] = "bad_return"
+                if not hidden:
+                    frame["detail"] = _text(str(bad.args[0]), MAX_TEXT)
+            except Exception:  # noqa: BLE001 - a patched numpy, a hostile __len__...
+                frame["kind"] = "bad_return"
+                if not hidden:
+                    frame["detail"] = "a value that could not be sent back"
+        self.flush()
+        try:
+            self.send(frame)
+        except MemoryError:
+            self.memory(name)
+
+    # -- values ---------------------------------------------------------------
+
+    def decode(self, tree):
+        if tree is None or tree is True or tree is False:
+            return tree
+        if type(tree) is list:
+            raise ValueError("untagged list in input")
+        ((tag, value),) = tree.items()
+        if tag == "i":
+            return int(value)
+        if tag == "f":
+            return float.fromhex(value)
+        if tag == "s":
+            return value
+        if tag == "a":
+            return self.load(io.BytesIO(base64.b64decode(value)), allow_pickle=False)
+        if tag == "g":
+            return self.load(io.BytesIO(base64.b64decode(value)), allow_pickle=False)[()]
+        if tag == "l":
+            return [self.decode(item) for item in value]
+        if tag == "t":
+            return tuple(self.decode(item) for item in value)
+        if tag == "d":
+            return {key: self.decode(item) for key, item in value}
+        raise ValueError(f"unknown input tag {tag!r}")
+
+    def encode(self, value, depth, budget):
+        np = self.np
+        budget[0] -= 1
+        if budget[0] < 0 or depth > MAX_NESTING:
+            raise _BadReturn("a structure too large or too deeply nested to send back")
+        kind = type(value)
+        if value is None:
+            return None
+        if kind is bool or kind is np.bool_:
+            return bool(value)
+        if isinstance(value, np.ndarray):
+            return {"a": self.encode_array(value.view(np.ndarray))}
+        if isinstance(value, np.generic):
+            code = value.dtype.kind
+            if code == "b":
+                return bool(value)
+            if code in "iu":
+                return {"i": str(int(value))}
+            if code == "f" and value.dtype.itemsize <= 8:
+                return {"f": float.hex(float(value))}
+            raise _BadReturn(f"a numpy {value.dtype.name} scalar")
+        if isinstance(value, int):
+            try:
+                return {"i": str(int.__index__(value))}
+            except ValueError:
+                raise _BadReturn("an int too large to send back") from None
+        if isinstance(value, float):
+            return {"f": float.hex(value)}
+        if isinstance(value, str):
+            if len(value) > MAX_STRING:
+                raise _BadReturn(f"a str of {len(value)} characters")
+            return {"s": str.__str__(value)}
+        if isinstance(value, (list, tuple)):
+            if len(value) > budget[0]:
+                raise _BadReturn("a structure too large or too deeply nested to send back")
+            items = [self.encode(item, depth + 1, budget) for item in value]
+            return {"t": items} if isinstance(value, tuple) else {"l": items}
+        if isinstance(value, dict):
+            raise _BadReturn("a dict")
+        raise _BadReturn(f"an object of type {_text(kind.__name__, 100)}")
+
+    def encode_array(self, array):
+        dtype = array.dtype
+        if dtype.kind not in "biuf" or dtype.itemsize > 8 or dtype.fields is not None or dtype.subdtype is not None:
+            shown = dtype.name if dtype.kind in "Ocv" else dtype.str
+            raise _BadReturn(f"an array of dtype {shown}")
+        if array.nbytes > MAX_ARRAY_BYTES:
+            raise _BadReturn(f"an array too large to send back ({array.nbytes} bytes)")
+        buffer = io.BytesIO()
+        self.write_array(buffer, array, allow_pickle=False)
+        return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _text(value, limit):
+    value = str(value)
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def _keep_student_frames(te, depth=0):
+    te.stack = traceback.StackSummary.from_list([f for f in te.stack if f.filename == SUBMISSION_FILENAME])
+    if depth < 10:
+        for chained in (te.__cause__, te.__context__):
+            if chained is not None:
+                _keep_student_frames(chained, depth + 1)
+
+
+def _student_traceback(exc):
+    """The traceback as the student would see it: their frames only."""
+    try:
+        te = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
+        _keep_student_frames(te)
+        return _text("".join(te.format()), MAX_TEXT)
+    except Exception:  # noqa: BLE001 - a hostile __str__, a broken linecache...
+        return f"{_text(type(exc).__name__, 200)} (its message could not be shown)\n"
+
+
+# --------------------------------------------------------------------------
+
+
+def main():
+    # Keep the protocol pipes off 0/1 so a stray print can never corrupt them.
+    proto_in = os.dup(0)
+    proto_out = os.dup(1)
+    devnull = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    os.close(devnull)
+
+    init = json.loads(_read_frame(proto_in))
+    bpf = _read_frame(proto_in)
+    sys.path[:] = [path for path in sys.path if path] + [init["site"]]
+    for name in PRELOAD:
+        __import__(name)
+    zygote = Zygote(proto_in, proto_out, init, bpf)
+    # Nobody inside may ptrace or read this process (also refused by seccomp).
+    zygote.libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    # F_SETOWN is refused to children; should SIGIO arrive anyway, ignore it.
+    signal.signal(signal.SIGIO, signal.SIG_IGN)
+    try:
+        check = zygote.self_test()
+    except Exception as exc:  # noqa: BLE001
+        zygote.send(TAG_END, json.dumps({"ready": False, "error": str(exc)}).encode())
+        return 1
+    # Children then share these pages instead of copying them when the GC
+    # would otherwise touch every object header.
+    gc.collect()
+    gc.freeze()
+    zygote.send(TAG_END, json.dumps({"ready": True, "check": check, "pid": os.getpid()}).encode())
+    zygote.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
