@@ -12,10 +12,12 @@ import copy
 import math
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 import numpy as np
 
+from grader.checks.messages import fmt_call
 from grader.sandbox.types import Call
 
 # How judge() compares a returned value with the expected one.
@@ -43,8 +45,6 @@ class Case:
     kind: str = KIND_ARRAY
     rtol: float = 1e-6
     atol: float = 1e-9
-    # mistake id -> what that engine mistake variant returns on the same inputs.
-    mistakes: dict = field(default_factory=dict)
     # For KIND_TUPLE: the names of the parts, e.g. ("output", "weights").
     parts: tuple = ()
     # part index (0 for a plain array) -> bool array of positions that must be
@@ -58,12 +58,27 @@ class Case:
     single_array_mistake: str = ""
     # (en, zh): what usually makes NaN/inf appear in this function.
     nonfinite_hint: tuple = ("", "")
-    # The call as Python source, shown with visible cases only.
-    shown: str = ""
+    # The names of the call's arguments, to show a visible case's call as Python.
+    arg_names: tuple = ()
+    # Computes {mistake id -> what that engine mistake variant returns on the
+    # same inputs}. Running every variant costs more than the rest of a grade
+    # and matters only for a wrong answer, so it runs on first use.
+    mistake_source: Callable[[], dict] | None = field(default=None, repr=False, compare=False)
 
     @property
     def hidden(self) -> bool:
         return self.call.hidden
+
+    @cached_property
+    def mistakes(self) -> dict:
+        return self.mistake_source() if self.mistake_source is not None else {}
+
+    @cached_property
+    def shown(self) -> str:
+        """The call as Python source, for visible cases only (formatting arrays is slow: on demand)."""
+        if self.hidden or not self.arg_names:
+            return ""
+        return fmt_call(self.call.function, self.call.args, self.arg_names)
 
 
 @dataclass(frozen=True)
@@ -234,7 +249,7 @@ class Builder:
         exact_zeros: dict | None = None,
         nonfinite_mistake: str = "",
         single_array_mistake: str = "",
-        shown: str = "",
+        arg_names: tuple = (),
         expected_args: tuple | None = None,
     ) -> Case:
         """Add one case.
@@ -248,18 +263,23 @@ class Builder:
         atol = self.params["atol"] if atol is None else atol
         ref_args = args if expected_args is None else expected_args
         expected = _as_plain(_quiet(self.reference[function], *ref_args))
-        mistakes = {}
-        for mistake_id, variant in sorted(self.mistake_variants.get(function, {}).items()):
-            try:
-                value = _as_plain(_quiet(variant, *ref_args))
-            except Exception:  # a variant that crashes on these inputs tells us nothing
-                continue
-            if isinstance(value, np.ndarray) and value.dtype.kind not in "biuf":
-                continue
-            # A variant that agrees with the reference on these inputs cannot be
-            # told apart from a right answer here, so it is not worth recording.
-            if not _same(value, expected, rtol, atol):
-                mistakes[mistake_id] = value
+        variants = sorted(self.mistake_variants.get(function, {}).items())
+
+        def mistake_source():
+            mistakes = {}
+            for mistake_id, variant in variants:
+                try:
+                    value = _as_plain(_quiet(variant, *ref_args))
+                except Exception:  # a variant that crashes on these inputs tells us nothing
+                    continue
+                if isinstance(value, np.ndarray) and value.dtype.kind not in "biuf":
+                    continue
+                # A variant that agrees with the reference on these inputs cannot be
+                # told apart from a right answer here, so it is not worth recording.
+                if not _same(value, expected, rtol, atol):
+                    mistakes[mistake_id] = value
+            return mistakes
+
         case = Case(
             name_en=name_en,
             name_zh=name_zh,
@@ -269,13 +289,13 @@ class Builder:
             kind=kind,
             rtol=float(rtol),
             atol=float(atol),
-            mistakes=mistakes,
+            mistake_source=mistake_source,
             parts=tuple(parts),
             exact_zeros=dict(exact_zeros or {}),
             nonfinite_mistake=nonfinite_mistake,
             single_array_mistake=single_array_mistake,
             nonfinite_hint=self.suite.nonfinite_hint,
-            shown="" if hidden else shown,
+            arg_names=tuple(arg_names),
         )
         self._cases.append(case)
         return case

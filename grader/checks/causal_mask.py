@@ -1,12 +1,11 @@
 """causal_mask(length) -> bool (length, length), True where key j <= query i."""
 
 from grader.checks.base import KIND_BOOL, Param, Suite, count_params, tolerance_params
-from grader.checks.messages import fmt_call
 
 
 def _add(b, name_en, name_zh, length, *, hidden, weight=1.0):
     args = (int(length),)
-    b.add(name_en, name_zh, "causal_mask", args, hidden=hidden, weight=weight, kind=KIND_BOOL, shown=fmt_call("causal_mask", args, ("length",)))
+    b.add(name_en, name_zh, "causal_mask", args, hidden=hidden, weight=weight, kind=KIND_BOOL, arg_names=("length",))
 
 
 def build(b, p, rng):

@@ -3,12 +3,11 @@
 import numpy as np
 
 from grader.checks.base import Param, Suite, count_params, tolerance_params
-from grader.checks.messages import fmt_call
 
 
 def _add(b, name_en, name_zh, a, v, *, hidden, weight=1.0):
     args = (np.asarray(a, dtype=np.float64), np.asarray(v, dtype=np.float64))
-    b.add(name_en, name_zh, "cosine_similarity", args, hidden=hidden, weight=weight, shown=fmt_call("cosine_similarity", args, ("a", "b")))
+    b.add(name_en, name_zh, "cosine_similarity", args, hidden=hidden, weight=weight, arg_names=("a", "b"))
 
 
 def build(b, p, rng):

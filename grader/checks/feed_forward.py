@@ -3,12 +3,11 @@
 import numpy as np
 
 from grader.checks.base import Param, Suite, count_params, tolerance_params
-from grader.checks.messages import fmt_call
 
 
 def _add(b, name_en, name_zh, x, w1, b1, w2, b2, *, hidden, weight=1.0):
     args = (x, w1, b1, w2, b2)
-    b.add(name_en, name_zh, "feed_forward", args, hidden=hidden, weight=weight, shown=fmt_call("feed_forward", args, ("x", "w1", "b1", "w2", "b2")))
+    b.add(name_en, name_zh, "feed_forward", args, hidden=hidden, weight=weight, arg_names=("x", "w1", "b1", "w2", "b2"))
 
 
 def _layers(rng, d_model, d_ff):

@@ -3,12 +3,11 @@
 import numpy as np
 
 from grader.checks.base import KIND_INT, Param, Suite, count_params, tolerance_params
-from grader.checks.messages import fmt_call
 
 
 def _add(b, name_en, name_zh, logits, *, hidden, weight=1.0):
     args = (np.asarray(logits, dtype=np.float64),)
-    b.add(name_en, name_zh, "greedy_next_token", args, hidden=hidden, weight=weight, kind=KIND_INT, shown=fmt_call("greedy_next_token", args, ("logits",)))
+    b.add(name_en, name_zh, "greedy_next_token", args, hidden=hidden, weight=weight, kind=KIND_INT, arg_names=("logits",))
 
 
 def _tied(rng, shape):

@@ -4,7 +4,6 @@ import numpy as np
 
 from grader.checks.attention import causal, random_mask
 from grader.checks.base import Param, Suite, count_params, tolerance_params
-from grader.checks.messages import fmt_call
 
 HEADS = (1, 2, 4, 8)
 
@@ -26,7 +25,7 @@ def add_case(b, name_en, name_zh, x, num_heads, mask=None, *, hidden, weight=1.0
         args,
         hidden=hidden,
         weight=weight,
-        shown=fmt_call("multi_head_attention", args, ("x", "w_q", "w_k", "w_v", "w_o", "num_heads", "mask")),
+        arg_names=("x", "w_q", "w_k", "w_v", "w_o", "num_heads", "mask"),
     )
 
 

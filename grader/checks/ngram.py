@@ -7,7 +7,6 @@ JSON-friendly. Probabilities are Python floats compared as scalars.
 import numpy as np
 
 from grader.checks.base import KIND_SCALAR, Param, Suite, count_params, min_max_rule, tolerance_params
-from grader.checks.messages import fmt_call
 
 # A textbook-style corpus: small enough to count by hand.
 TEXT_CORPUS = [
@@ -42,7 +41,7 @@ def _probability(b, name_en, name_zh, corpus, context, word, n=None, k=None, *, 
         hidden=hidden,
         weight=weight,
         kind=KIND_SCALAR,
-        shown=fmt_call("ngram_probability", args, PROBABILITY_ARGS),
+        arg_names=PROBABILITY_ARGS,
     )
 
 
@@ -58,7 +57,7 @@ def _sentence(b, name_en, name_zh, corpus, sentence, n=None, k=None, *, hidden, 
         hidden=hidden,
         weight=weight,
         kind=KIND_SCALAR,
-        shown=fmt_call("sentence_probability", args, SENTENCE_ARGS),
+        arg_names=SENTENCE_ARGS,
     )
 
 

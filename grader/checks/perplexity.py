@@ -3,12 +3,11 @@
 import numpy as np
 
 from grader.checks.base import KIND_SCALAR, Param, Suite, count_params, tolerance_params
-from grader.checks.messages import fmt_call
 
 
 def _add(b, name_en, name_zh, probabilities, *, hidden, weight=1.0):
     args = (np.asarray(probabilities, dtype=np.float64),)
-    b.add(name_en, name_zh, "perplexity", args, hidden=hidden, weight=weight, kind=KIND_SCALAR, shown=fmt_call("perplexity", args, ("probabilities",)))
+    b.add(name_en, name_zh, "perplexity", args, hidden=hidden, weight=weight, kind=KIND_SCALAR, arg_names=("probabilities",))
 
 
 def build(b, p, rng):

@@ -1,12 +1,11 @@
 """positional_encoding(length, d_model): sin on even columns, cos on odd ones."""
 
 from grader.checks.base import Param, Suite, count_params, tolerance_params
-from grader.checks.messages import fmt_call
 
 
 def _add(b, name_en, name_zh, length, d_model, *, hidden, weight=1.0):
     args = (int(length), int(d_model))
-    b.add(name_en, name_zh, "positional_encoding", args, hidden=hidden, weight=weight, shown=fmt_call("positional_encoding", args, ("length", "d_model")))
+    b.add(name_en, name_zh, "positional_encoding", args, hidden=hidden, weight=weight, arg_names=("length", "d_model"))
 
 
 def build(b, p, rng):
