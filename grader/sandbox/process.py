@@ -53,6 +53,7 @@ class ZygoteProcess:
         self.popen: subprocess.Popen | None = None
         self._stdin = -1
         self._stdout = -1
+        self._inbox = bytearray()  # bytes read from the zygote, not yet used
         self._stderr_file = None
         self._tmp_dir = None  # unsafe mode: a host temp dir instead of a tmpfs
         self.requests_served = 0
@@ -82,6 +83,7 @@ class ZygoteProcess:
             self.popen = self._spawn(argv, env=dict(bwrap_command.SANDBOX_ENV), pass_fds=(), cwd=self._tmp_dir)
         self._stdin = self.popen.stdin.fileno()
         self._stdout = self.popen.stdout.fileno()
+        self._inbox = bytearray()
         init.update(
             max_result_bytes=config.max_result_bytes,
             visible_output_bytes=config.visible_output_bytes,
@@ -212,6 +214,7 @@ class ZygoteProcess:
             except OSError:
                 pass
         self._stdin = self._stdout = -1
+        self._inbox = bytearray()
 
     def _cleanup_files(self) -> None:
         if self._stderr_file is not None:
@@ -226,10 +229,11 @@ class ZygoteProcess:
     # -- one request -------------------------------------------------------------
 
     def run(self, header: dict, visible: bytes, hidden: bytes, *, deadline: float, n_calls: int) -> RawRun:
-        header = dict(header, vis=len(visible), hid=len(hidden))
-        self._write_frame(json.dumps(header).encode(), deadline)
-        self._write_all(visible, deadline)
-        self._write_all(hidden, deadline)
+        if self._inbox:
+            raise ZygoteBroken("the zygote sent bytes after its last answer")
+        header = json.dumps(dict(header, vis=len(visible), hid=len(hidden))).encode()
+        # One write: one wake-up of the zygote, not three.
+        self._write_all(b"".join((FRAME.pack(len(header)), header, visible, hidden)), deadline)
         max_result = self.config.max_result_bytes
         splitter = FrameSplitter(max_result, max_frames=MAX_FRAMES_FIXED + 2 * n_calls)
         raw = RawRun()
@@ -284,15 +288,18 @@ class ZygoteProcess:
         return tag, self._read_exact(length, deadline)
 
     def _read_exact(self, size: int, deadline: float) -> bytes:
-        parts = []
-        while size:
+        # Reads take whatever is there (up to 1 MiB), so the chunks the zygote
+        # sends at the end of a run come in with one read, not two per chunk.
+        inbox = self._inbox
+        while len(inbox) < size:
             self._wait(self._stdout, select.POLLIN, deadline)
-            part = os.read(self._stdout, min(size, 1 << 20))
+            part = os.read(self._stdout, 1 << 20)
             if not part:
                 raise ZygoteBroken(f"the zygote closed its output (exit status {self._exit_status()})")
-            parts.append(part)
-            size -= len(part)
-        return b"".join(parts)
+            inbox += part
+        taken = bytes(inbox[:size])
+        del inbox[:size]
+        return taken
 
     def _wait(self, fd: int, events: int, deadline: float) -> None:
         if fd < 0:
