@@ -37,3 +37,34 @@ test: install
 
 clean:
 	rm -rf $(VENV) .sandbox db.sqlite3 var staticfiles
+
+# --- Running (see scripts/run.py) ----------------------------------------------
+# run: web + worker + beat on one machine; embedded defaults (SQLite, filesystem
+# broker) unless DATABASE_URL / REDIS_URL are set. PORT (8000), DEMO_STUDENTS (5).
+run: install
+	DEBUG=$${DEBUG:-1} $(PY) scripts/run.py
+
+# One process each, configured by the environment: for operators who run web
+# and many workers on many machines (migrations are theirs to run: `manage.py migrate`).
+web: $(VENV)/.installed
+	$(VENV)/bin/gunicorn -c scripts/gunicorn_conf.py config.wsgi
+
+# WORKER_QUEUES=grading for grading-only machines (some worker must consume "default").
+worker: $(VENV)/.installed $(SANDBOX_SITE)/.installed
+	$(VENV)/bin/celery -A config worker -Q $${WORKER_QUEUES:-grading,default} -l $${LOG_LEVEL:-info}
+
+# Exactly one beat for the whole deployment: it schedules the sweeper.
+beat: $(VENV)/.installed
+	$(VENV)/bin/celery -A config beat -l $${LOG_LEVEL:-info}
+
+# bench: load over loopback HTTP on PostgreSQL + Redis (its own database
+# autograder_bench and Redis db 14 unless BENCH_DATABASE_URL / BENCH_REDIS_URL).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/autograder_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
+# Grading alone first (warm pool vs cold sandbox, no database), then the whole
+# path; load_bench exits non-zero when a target is missed. --soak 10000 via BENCH_ARGS.
+bench: $(VENV)/.installed $(SANDBOX_SITE)/.installed
+	$(PY) bench/grade_bench.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
+	$(PY) bench/load_bench.py $(BENCH_ARGS)

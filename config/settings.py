@@ -5,6 +5,7 @@ broker that needs no server. DEBUG is off unless asked for, and then a
 SECRET_KEY must be given.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -13,6 +14,7 @@ from config.env import (
     ImproperlyConfiguredEnv,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -82,6 +84,10 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run`: web and worker write the same file. Take the write lock at the
+    # start of a transaction and wait for it, instead of failing "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -114,7 +120,15 @@ SUBMISSION_MAX_BYTES = 64 * 1024
 
 # --- Submissions (REST API, limits) --------------------------------------------
 # Per student, across exercises: "N/period" with period s, m, h or d.
+# Empty means no limit. Checked here so a typo stops start-up (the service parses it the same way).
 SUBMISSION_RATE_LIMIT = env_str("SUBMISSION_RATE_LIMIT", "10/m")
+_rate_count, _, _rate_period = SUBMISSION_RATE_LIMIT.partition("/")
+if SUBMISSION_RATE_LIMIT.strip() and not (
+    _rate_count.strip().isascii()
+    and _rate_count.strip().isdecimal()
+    and _rate_period.strip() in {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+):
+    raise ImproperlyConfiguredEnv(f"SUBMISSION_RATE_LIMIT={SUBMISSION_RATE_LIMIT!r} is not like '10/m' (N per s, m, h or d)")
 # Per exercise, when the exercise sets none; 0 means unlimited.
 SUBMISSION_DEFAULT_ATTEMPT_LIMIT = env_int("SUBMISSION_DEFAULT_ATTEMPT_LIMIT", 0, minimum=0)
 
@@ -126,6 +140,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Every API error has one shape: {"error": {"code", "message", "message_zh", ...}}.
+    "EXCEPTION_HANDLER": "grader.api.exceptions.api_exception_handler",
 }
 
 # --- Celery ---------------------------------------------------------------------
@@ -133,3 +149,109 @@ REST_FRAMEWORK = {
 # `make run` works with nothing but Python. Production sets REDIS_URL.
 REDIS_URL = env_str("REDIS_URL", "")
 BROKER_DIR = Path(env_str("BROKER_DIR", str(BASE_DIR / "var" / "broker")))
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "redis+socket://")):
+    raise ImproperlyConfiguredEnv(f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or redis+socket://")
+
+# Grading time per submission. The sandbox enforces each exercise's own CPU and
+# wall limits; these only catch a hung harness. The hard limit kills the child.
+GRADING_SOFT_TIME_LIMIT = env_int("GRADING_SOFT_TIME_LIMIT", 20, minimum=1)
+GRADING_TIME_LIMIT = env_int("GRADING_TIME_LIMIT", 30, minimum=2)
+if GRADING_SOFT_TIME_LIMIT >= GRADING_TIME_LIMIT:
+    raise ImproperlyConfiguredEnv("GRADING_SOFT_TIME_LIMIT must be below GRADING_TIME_LIMIT")
+# A failure that is not the student's (the sandbox cannot start, the database
+# went away, a bug in the checks) is retried this many times with exponential
+# backoff, then the submission is stored as internal_error for staff to regrade.
+GRADING_MAX_RETRIES = env_int("GRADING_MAX_RETRIES", 3, minimum=0, maximum=10)
+# Claims in all (retries, re-dispatches after a dead worker): past this a
+# submission is stored as internal_error rather than tried for ever.
+GRADING_MAX_ATTEMPTS = env_int("GRADING_MAX_ATTEMPTS", 5, minimum=1, maximum=100)
+# Benchmark only: start a fresh sandbox for every submission (the design the
+# warm pool is measured against, `make bench`). Slower, never needed in production.
+GRADING_COLD_SANDBOX = env_bool("GRADING_COLD_SANDBOX", False)
+
+# The sweeper (celery beat) gets back what a lost message (Redis restarted
+# without persistence) or a dead worker left behind, within a minute by default:
+# queued for SWEEP_QUEUED_AFTER s → sent again; running for SWEEP_RUNNING_AFTER s
+# (past the hard limit, so the worker that had it is surely gone) → queued again.
+SWEEP_INTERVAL = env_float("SWEEP_INTERVAL", 15.0, minimum=0.5)
+SWEEP_QUEUED_AFTER = env_float("SWEEP_QUEUED_AFTER", 10.0, minimum=0.5)
+SWEEP_RUNNING_AFTER = env_float("SWEEP_RUNNING_AFTER", GRADING_TIME_LIMIT + 5.0, minimum=1.0)
+SWEEP_BATCH = env_int("SWEEP_BATCH", 500, minimum=1)
+if SWEEP_RUNNING_AFTER <= GRADING_TIME_LIMIT:
+    raise ImproperlyConfiguredEnv(
+        "SWEEP_RUNNING_AFTER must exceed GRADING_TIME_LIMIT: a live worker may still be grading until then"
+    )
+
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # With acks_late, Redis gives an unacked message back only after this;
+        # it must exceed the longest task (or it is redelivered mid-grade). The
+        # sweeper, not this, is what recovers a dead worker's work quickly.
+        "visibility_timeout": env_int("BROKER_VISIBILITY_TIMEOUT", 3600, minimum=GRADING_TIME_LIMIT * 2),
+        # A worker must notice a restarted Redis instead of waiting on a dead socket.
+        "socket_timeout": 10,
+        "socket_connect_timeout": 5,
+        "socket_keepalive": True,
+        "health_check_interval": 10,
+        "retry_on_timeout": True,
+    }
+else:
+    # kombu's filesystem transport: a directory is the broker. One machine only.
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+        "polling_interval": 0.1,
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker outlives a broker restart
+# On a lost broker connection, a running grade finishes and is stored (the
+# database, not the broker, holds it); its message cannot be acked and may come
+# back, which the claim makes harmless. Cancelling it would leave the row
+# running until the sweeper's threshold.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 5, "interval_start": 0, "interval_step": 0.2, "interval_max": 1}
+# Results live in PostgreSQL (Submission, TestResult), not in a result backend.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"grader.tasks.grade_submission": {"queue": "grading"}}
+# A message is acked after the task ran, and given back if the worker died:
+# a claim (conditional UPDATE) makes the second delivery harmless.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = GRADING_SOFT_TIME_LIMIT
+CELERY_TASK_TIME_LIMIT = GRADING_TIME_LIMIT
+# prefork only: each child keeps its own warm sandbox, and preexec_fn is not thread-safe.
+CELERY_WORKER_POOL = "prefork"
+CELERY_WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", os.cpu_count() or 1, minimum=1, maximum=256)
+# Memory stays flat: a child is replaced past this RSS (each new child pays the
+# sandbox warm-up, ~0.2 s, so not after every few tasks). 0 disables either.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("WORKER_MAX_MEMORY_PER_CHILD_MB", 400, minimum=0) * 1024 or None
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("WORKER_MAX_TASKS_PER_CHILD", 0, minimum=0) or None
+CELERY_WORKER_SEND_TASK_EVENTS = False
+# Celery's Django fixup closes the database connection around every task,
+# whatever CONN_MAX_AGE says: a new PostgreSQL backend per grade (~10 ms of CPU
+# on each side). This turns that off; config/celery.py applies Django's own
+# rule around each task instead (close a connection that errored or is older
+# than CONN_MAX_AGE), as Django does around each request.
+CELERY_DB_REUSE_MAX = 2**62
+# A new child warms its sandbox (numpy import, ~0.2 s; more on a loaded machine) before it is ready.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 30.0
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Written after each sweep it sends, so the file's age tells beat is alive (compose health check).
+CELERY_BEAT_SYNC_EVERY = 1
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("BEAT_SCHEDULE_PATH", str(BASE_DIR / "var" / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULE = {
+    "sweep-submissions": {
+        "task": "grader.tasks.sweep_submissions",
+        "schedule": SWEEP_INTERVAL,
+        # A sweep that could not run in time is superseded by the next one.
+        "options": {"queue": "default", "expires": SWEEP_INTERVAL},
+    },
+}

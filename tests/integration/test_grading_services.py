@@ -1,0 +1,197 @@
+"""The claim, the conditional store and the sweeper, without a worker (grade_code is faked).
+
+These pin down "exactly once" at the database level: a second claim, a stale
+claim's store, a concurrent claim, and the sweeper's thresholds.
+"""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from grader.grading import GradeReport, TestReport
+from grader.models import Submission
+from grader.models import TestResult as ResultRow
+from grader.services import grading as svc
+
+from .conftest import CORRECT_SOFTMAX
+
+pytestmark = pytest.mark.django_db
+
+
+def _report(status="graded", points=Decimal("10")):
+    tests = [
+        TestReport(
+            position=i,
+            name_en=f"case {i}",
+            name_zh=f"用例 {i}",
+            passed=True,
+            hidden=i == 2,
+            points=points / 2,
+            max_points=Decimal("5"),
+            message_en="ok",
+            message_zh="通过",
+        )
+        for i in (1, 2)
+    ]
+    return GradeReport(
+        status=status,
+        score=points,
+        max_score=Decimal("10"),
+        feedback_en="2 of 2",
+        feedback_zh="2/2",
+        seed=1,
+        tests=tests,
+    )
+
+
+@pytest.fixture
+def submission(student, softmax_exercise):
+    return Submission.objects.create(user=student, exercise=softmax_exercise, code=CORRECT_SOFTMAX, code_sha256="x")
+
+
+def test_it_claims_once(submission):
+    assert svc.submission_claim(submission_id=submission.pk) == 1
+    assert svc.submission_claim(submission_id=submission.pk) is None
+    submission.refresh_from_db()
+    assert submission.status == "running" and submission.attempts == 1 and submission.started_at
+
+
+def test_it_does_not_claim_a_missing_submission(db):
+    assert svc.submission_claim(submission_id=987654321) is None
+
+
+def test_it_stores_a_report_once(submission):
+    attempt = svc.submission_claim(submission_id=submission.pk)
+    assert svc.submission_store_report(submission_id=submission.pk, attempt=attempt, report=_report())
+    assert not svc.submission_store_report(submission_id=submission.pk, attempt=attempt, report=_report())
+    submission.refresh_from_db()
+    assert submission.status == "graded" and submission.score == Decimal("10") and submission.graded_at
+    assert ResultRow.objects.filter(submission=submission).count() == 2
+    first = ResultRow.objects.get(submission=submission, position=1)
+    assert (first.name, first.name_zh) == ("case 1", "用例 1")
+
+
+def test_it_discards_the_grade_of_a_claim_the_sweeper_took_over(submission, settings):
+    first = svc.submission_claim(submission_id=submission.pk)
+    # The first worker is slow; past SWEEP_RUNNING_AFTER the sweeper presumes it dead.
+    later = timezone.now() + timedelta(seconds=settings.SWEEP_RUNNING_AFTER + 1)
+    assert svc.submissions_sweep(now=later).redispatch == [submission.pk]
+    second = svc.submission_claim(submission_id=submission.pk)
+    assert second == first + 1
+    assert svc.submission_store_report(submission_id=submission.pk, attempt=second, report=_report())
+    # The slow first worker finishes: its grade, with different points, is not written.
+    assert not svc.submission_store_report(
+        submission_id=submission.pk, attempt=first, report=_report(points=Decimal("0"))
+    )
+    submission.refresh_from_db()
+    assert submission.score == Decimal("10")
+    assert ResultRow.objects.filter(submission=submission).count() == 2
+
+
+def test_it_discards_a_stale_grade_while_the_submission_waits_in_the_queue(submission, settings):
+    first = svc.submission_claim(submission_id=submission.pk)
+    svc.submissions_sweep(now=timezone.now() + timedelta(seconds=settings.SWEEP_RUNNING_AFTER + 1))
+    assert not svc.submission_store_report(submission_id=submission.pk, attempt=first, report=_report())
+    submission.refresh_from_db()
+    assert submission.status == "queued" and not ResultRow.objects.filter(submission=submission).exists()
+
+
+def test_the_sweeper_leaves_fresh_work_alone(submission):
+    assert svc.submissions_sweep().redispatch == []
+    svc.submission_claim(submission_id=submission.pk)
+    assert svc.submissions_sweep().redispatch == []
+
+
+def test_the_sweeper_resends_a_lost_message(submission, settings):
+    later = timezone.now() + timedelta(seconds=settings.SWEEP_QUEUED_AFTER + 1)
+    assert svc.submissions_sweep(now=later).redispatch == [submission.pk]
+    # Idempotent: still queued, so sent again next time, and nothing else changes.
+    assert svc.submissions_sweep(now=later).redispatch == [submission.pk]
+    submission.refresh_from_db()
+    assert submission.status == "queued" and submission.attempts == 0
+
+
+def test_the_sweeper_closes_a_submission_out_of_attempts(submission, settings):
+    Submission.objects.filter(pk=submission.pk).update(
+        status="running", attempts=settings.GRADING_MAX_ATTEMPTS, started_at=timezone.now()
+    )
+    later = timezone.now() + timedelta(seconds=settings.SWEEP_RUNNING_AFTER + 1)
+    result = svc.submissions_sweep(now=later)
+    assert result.failed == [submission.pk] and result.redispatch == []
+    submission.refresh_from_db()
+    assert submission.status == "internal_error"
+    assert "staff" in submission.feedback_en and submission.feedback_zh
+
+
+def test_an_infrastructure_failure_releases_the_claim_for_a_retry(submission, monkeypatch):
+    from grader import grading
+    from grader.sandbox import SandboxUnavailable
+
+    def broken(**_kwargs):
+        raise SandboxUnavailable("no bwrap")
+
+    monkeypatch.setattr(grading, "grade_code", broken)
+    with pytest.raises(svc.GradingInfrastructureError):
+        svc.submission_grade(submission_id=submission.pk, last_try=False)
+    submission.refresh_from_db()
+    assert submission.status == "queued" and submission.attempts == 1
+    # The last try stores internal_error, with feedback in both languages.
+    outcome = svc.submission_grade(submission_id=submission.pk, last_try=True)
+    assert outcome.result == "failed"
+    submission.refresh_from_db()
+    assert submission.status == "internal_error" and submission.attempts == 2
+    assert submission.feedback_en == svc.INTERNAL_ERROR_FEEDBACK_EN
+
+
+def test_a_student_crash_is_a_grade_not_a_retry(submission, monkeypatch):
+    from grader import grading
+
+    monkeypatch.setattr(grading, "grade_code", lambda **_kw: _report(status="crashed", points=Decimal("0")))
+    outcome = svc.submission_grade(submission_id=submission.pk, last_try=False)
+    assert outcome.result == "stored"
+    submission.refresh_from_db()
+    assert submission.status == "crashed" and submission.score == Decimal("0") and submission.attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_claims_let_exactly_one_through(submission):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks")
+    barrier = threading.Barrier(8)
+    results = []
+
+    def claim():
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            results.append(svc.submission_claim(submission_id=submission.pk))
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=claim) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert sorted(results, key=lambda r: r is None) == [1] + [None] * 7
+
+
+def test_a_bug_in_the_core_is_retried_then_closed(submission, monkeypatch):
+    from grader import grading
+
+    def buggy(**_kwargs):
+        raise KeyError("a check that is half deployed")
+
+    monkeypatch.setattr(grading, "grade_code", buggy)
+    with pytest.raises(svc.GradingInfrastructureError):
+        svc.submission_grade(submission_id=submission.pk, last_try=False)
+    submission.refresh_from_db()
+    assert submission.status == "queued"
+    assert svc.submission_grade(submission_id=submission.pk, last_try=True).result == "failed"
+    submission.refresh_from_db()
+    assert submission.status == "internal_error"
