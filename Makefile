@@ -28,6 +28,7 @@ $(SANDBOX_SITE)/.installed: requirements.txt
 install: $(VENV)/.installed $(SANDBOX_SITE)/.installed
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v 0
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_course
+	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --no-input -v 0
 
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \

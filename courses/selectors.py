@@ -9,3 +9,17 @@ from courses.models import Enrollment
 def course_ids_instructed_by(*, user: AbstractBaseUser) -> QuerySet:
     """The ids of the courses `user` teaches, as a subquery (not evaluated here)."""
     return Enrollment.objects.filter(user_id=user.pk, role=Enrollment.Role.INSTRUCTOR).values("course_id")
+
+
+def course_list_for_catalogue() -> QuerySet:
+    """Every course with its chapters and their exercises, in two queries' worth of prefetch."""
+    from django.db.models import Prefetch
+
+    from courses.models import Chapter, Course
+    from grader.models import Exercise
+
+    exercises = Exercise.objects.order_by("position", "slug").only(
+        "slug", "title_zh", "title_en", "points", "is_open", "chapter_id", "position"
+    )
+    chapters = Chapter.objects.order_by("number").prefetch_related(Prefetch("exercises", queryset=exercises))
+    return Course.objects.order_by("slug").prefetch_related(Prefetch("chapters", queryset=chapters))

@@ -1,0 +1,57 @@
+"""The pages a newcomer opens first: the catalogue and an exercise's statement."""
+
+import pytest
+
+from courses.services import SAMPLE_CONTENT_DIRECTORY, course_load_from_directory
+from grader.models import Exercise
+
+
+@pytest.fixture
+def sample_course(db):
+    return course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY).course
+
+
+def test_home_lists_every_exercise_in_english(client, sample_course):
+    response = client.get("/?lang=en")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for exercise in Exercise.objects.all():
+        assert exercise.title_en in page
+        assert f"/exercises/{exercise.slug}/" in page
+    assert "/api/v1/submissions/" in page
+
+
+def test_home_in_chinese_from_the_browser_language(client, sample_course):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
+    assert "第 2 章" in page
+    assert Exercise.objects.get(slug="softmax").title_zh in page
+
+
+def test_home_query_count_does_not_grow_with_exercises(client, sample_course, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        client.get("/")
+
+
+def test_home_without_a_course_says_what_to_do(client, db):
+    assert "make install" in client.get("/?lang=en").content.decode()
+
+
+def test_exercise_page_renders_the_statement(client, sample_course):
+    response = client.get("/exercises/softmax/?lang=en")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h2>Background</h2>" in page
+    assert "def softmax(x, axis=-1):" in page
+    zh = client.get("/exercises/softmax/?lang=zh").content.decode()
+    assert Exercise.objects.get(slug="softmax").title_zh in zh
+
+
+def test_a_statement_cannot_inject_script(client, sample_course):
+    Exercise.objects.filter(slug="softmax").update(statement_en="Hi <script>alert(1)</script> <img src=x onerror=alert(1)>")
+    page = client.get("/exercises/softmax/?lang=en").content.decode()
+    assert "<script>alert" not in page
+    assert "onerror" not in page
+
+
+def test_unknown_exercise_is_404(client, sample_course):
+    assert client.get("/exercises/nope/").status_code == 404
