@@ -119,6 +119,9 @@ def grade_code(*, exercise, code: str, seed: int, cold: bool = False) -> GradeRe
         required=list(exercise.required_functions),
         limits=limits_for(exercise),
         cold=cold,
+        # The expected values are needed only to judge: compute them while the
+        # submission runs (the sandbox is another process, on the other core).
+        while_waiting=lambda: [case.expected for case in cases],
     )
     max_points = split_points(Decimal(exercise.points), [case.weight for case in cases])
     tests = []

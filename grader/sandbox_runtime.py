@@ -22,6 +22,8 @@ def sandbox_config() -> SandboxConfig:
     )
 
 
-def run_in_sandbox(*, code: str, calls: list[Call], required: list[str], limits: Limits, cold: bool = False) -> RunOutcome:
+def run_in_sandbox(
+    *, code: str, calls: list[Call], required: list[str], limits: Limits, cold: bool = False, while_waiting=None
+) -> RunOutcome:
     run = run_submission_cold if cold else run_submission
-    return run(code, calls, required, limits, config=sandbox_config())
+    return run(code, calls, required, limits, config=sandbox_config(), while_waiting=while_waiting)

@@ -41,7 +41,6 @@ class Case:
     name_zh: str
     call: Call
     weight: float
-    expected: Any
     kind: str = KIND_ARRAY
     rtol: float = 1e-6
     atol: float = 1e-9
@@ -63,15 +62,22 @@ class Case:
     # Computes {mistake id -> what that engine mistake variant returns on the
     # same inputs}. Running every variant costs more than the rest of a grade
     # and matters only for a wrong answer, so it runs on first use.
-    mistake_source: Callable[[], dict] | None = field(default=None, repr=False, compare=False)
+    mistake_source: Callable[[Any], dict] | None = field(default=None, repr=False, compare=False)
+    # Computes the expected value. On first use, so that grading can compute it
+    # while the submission runs in the sandbox (see grader.grading).
+    expected_source: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def hidden(self) -> bool:
         return self.call.hidden
 
     @cached_property
+    def expected(self) -> Any:
+        return self.expected_source()
+
+    @cached_property
     def mistakes(self) -> dict:
-        return self.mistake_source() if self.mistake_source is not None else {}
+        return self.mistake_source(self.expected) if self.mistake_source is not None else {}
 
     @cached_property
     def shown(self) -> str:
@@ -262,10 +268,14 @@ class Builder:
         rtol = self.params["rtol"] if rtol is None else rtol
         atol = self.params["atol"] if atol is None else atol
         ref_args = args if expected_args is None else expected_args
-        expected = _as_plain(_quiet(self.reference[function], *ref_args))
+        reference = self.reference[function]
+
+        def expected_source():
+            return _as_plain(_quiet(reference, *ref_args))
+
         variants = sorted(self.mistake_variants.get(function, {}).items())
 
-        def mistake_source():
+        def mistake_source(expected):
             mistakes = {}
             for mistake_id, variant in variants:
                 try:
@@ -285,7 +295,7 @@ class Builder:
             name_zh=name_zh,
             call=Call(name="", function=function, args=tuple(args), hidden=hidden),
             weight=float(weight),
-            expected=expected,
+            expected_source=expected_source,
             kind=kind,
             rtol=float(rtol),
             atol=float(atol),

@@ -66,10 +66,12 @@ def _header(limits: Limits, config: SandboxConfig) -> dict:
     }
 
 
-def _run_once(zygote: ZygoteProcess, config: SandboxConfig, code, calls, required, limits, payloads, started):
+def _run_once(zygote: ZygoteProcess, config: SandboxConfig, code, calls, required, limits, payloads, started,
+              while_waiting=None):
     visible, hidden = payloads
     deadline = time.monotonic() + float(limits.wall_seconds) + config.wall_margin_seconds
-    raw = zygote.run(_header(limits, config), visible, hidden, deadline=deadline, n_calls=len(calls))
+    raw = zygote.run(_header(limits, config), visible, hidden, deadline=deadline, n_calls=len(calls),
+                     while_waiting=while_waiting)
     result = outcome.build_outcome(
         raw,
         calls=calls,
@@ -112,7 +114,7 @@ class SandboxPool:
     def zygote_pids(self) -> list[int]:
         return [pid for pid in (z.zygote_pid() for z in self._all if z.alive) if pid]
 
-    def run(self, code: str, calls: list[Call], required: list[str], limits: Limits) -> RunOutcome:
+    def run(self, code: str, calls: list[Call], required: list[str], limits: Limits, while_waiting=None) -> RunOutcome:
         started = time.perf_counter()
         payloads = codec.encode_payloads(code, calls, required)
         zygote = self._slots.get()
@@ -123,7 +125,9 @@ class SandboxPool:
                     zygote.kill()  # reap whatever is left of a dead one
                     zygote.start()  # SandboxUnavailable propagates: not the student's doing
                 try:
-                    raw, result = _run_once(zygote, self.config, code, calls, required, limits, payloads, started)
+                    raw, result = _run_once(
+                        zygote, self.config, code, calls, required, limits, payloads, started, while_waiting
+                    )
                 except ZygoteBroken as exc:
                     problems.append(str(exc))
                     zygote.kill()
@@ -223,9 +227,15 @@ def run_submission(
     limits: Limits = Limits(),
     *,
     config: SandboxConfig | None = None,
+    while_waiting=None,
 ) -> RunOutcome:
-    """Run `calls` on the submission `code` in this process's warm sandbox."""
-    return get_pool(config).run(code, list(calls), list(required), limits)
+    """Run `calls` on the submission `code` in this process's warm sandbox.
+
+    `while_waiting`, if given, is called once while the submission runs: the
+    caller's own trusted work, overlapped with the run. Its exceptions are
+    ignored here (the caller meets them again when it redoes the work).
+    """
+    return get_pool(config).run(code, list(calls), list(required), limits, while_waiting)
 
 
 def run_submission_cold(
@@ -235,6 +245,7 @@ def run_submission_cold(
     limits: Limits = Limits(),
     *,
     config: SandboxConfig | None = None,
+    while_waiting=None,
 ) -> RunOutcome:
     """The same run in a sandbox started for it alone and torn down after.
 
@@ -251,7 +262,7 @@ def run_submission_cold(
         zygote = ZygoteProcess(config, child_filter=child, outer_filter=outer)
         zygote.start()
         try:
-            _raw, result = _run_once(zygote, config, code, calls, required, limits, payloads, started)
+            _raw, result = _run_once(zygote, config, code, calls, required, limits, payloads, started, while_waiting)
             return result
         except ZygoteBroken as exc:
             problems.append(str(exc))

@@ -228,12 +228,20 @@ class ZygoteProcess:
 
     # -- one request -------------------------------------------------------------
 
-    def run(self, header: dict, visible: bytes, hidden: bytes, *, deadline: float, n_calls: int) -> RawRun:
+    def run(self, header: dict, visible: bytes, hidden: bytes, *, deadline: float, n_calls: int,
+            while_waiting=None) -> RawRun:
         if self._inbox:
             raise ZygoteBroken("the zygote sent bytes after its last answer")
         header = json.dumps(dict(header, vis=len(visible), hid=len(hidden))).encode()
         # One write: one wake-up of the zygote, not three.
         self._write_all(b"".join((FRAME.pack(len(header)), header, visible, hidden)), deadline)
+        if while_waiting is not None:
+            # The caller's own work (computing expected values) on this core
+            # while the submission runs on the other.
+            try:
+                while_waiting()
+            except Exception:  # noqa: BLE001 - trusted work; the caller redoes it, and raises, after the run
+                pass
         max_result = self.config.max_result_bytes
         splitter = FrameSplitter(max_result, max_frames=MAX_FRAMES_FIXED + 2 * n_calls)
         raw = RawRun()
