@@ -57,13 +57,18 @@ class _LocalisedMixin:
 class TestResultSerializer(_LocalisedMixin, serializers.Serializer):
     __test__ = False  # not a pytest test class, despite the name
 
-    name = serializers.CharField()
+    name = serializers.SerializerMethodField()
     passed = serializers.BooleanField()
     hidden = serializers.BooleanField()
     # Points are Decimal in the database; clients want JSON numbers, not strings.
     points = serializers.FloatField()
     max_points = serializers.FloatField()
     message = serializers.SerializerMethodField()
+
+    def get_name(self, test_result) -> str:
+        if self.context.get("lang") == "zh":
+            return test_result.name_zh or test_result.name
+        return test_result.name
 
     def get_message(self, test_result) -> str:
         return self._text(test_result, "message")

@@ -139,6 +139,7 @@ def make_submission():
                 submission=submission,
                 position=position,
                 name=f"case {position}",
+                name_zh=f"测试 {position}",
                 hidden=hidden,
                 passed=position == 0,
                 points=Decimal("7.500") if position == 0 else Decimal("0"),

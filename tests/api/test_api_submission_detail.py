@@ -77,11 +77,13 @@ def test_it_speaks_chinese_on_request(client_for, alice, submission, query, head
     body = client_for(alice).get(detail_url(submission.id) + query, **headers).json()
     assert body["feedback"] == "2 个测试中通过了 1 个。"
     assert body["tests"][1]["message"] == "[0, 1] 处的值不同。"
+    assert body["tests"][1]["name"] == "测试 1"
 
 
 def test_lang_overrides_accept_language(client_for, alice, submission):
     body = client_for(alice).get(detail_url(submission.id) + "?lang=en", HTTP_ACCEPT_LANGUAGE="zh").json()
     assert body["feedback"] == "1 of 2 tests passed."
+    assert body["tests"][1]["name"] == "case 1"
 
 
 def test_it_falls_back_to_english_where_chinese_is_missing(client_for, alice, submission):
