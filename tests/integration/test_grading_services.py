@@ -160,7 +160,7 @@ def test_a_student_crash_is_a_grade_not_a_retry(submission, monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_claims_let_exactly_one_through(submission):
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks")
+        pytest.fail("needs PostgreSQL's row locks (make test uses PostgreSQL)")
     barrier = threading.Barrier(8)
     results = []
 
