@@ -98,3 +98,22 @@ def test_a_timeout_is_a_grade_with_a_named_status(exercise):
     assert "time limit" in report.feedback_en
     honest = grade_code(exercise=softmax, code=softmax.reference_solution, seed=5)
     assert honest.score == honest.max_score
+
+
+def test_instructors_check_a_reference_from_admin(admin_client, exercise):
+    softmax = exercise("softmax")
+    response = admin_client.post(
+        "/admin/grader/exercise/",
+        {"action": "check_reference_solutions", "_selected_action": [softmax.pk]},
+        follow=True,
+    )
+    assert "oftmax: full marks on 3 seeds" in response.content.decode()
+
+    softmax.reference_solution = "import numpy as np\n\ndef softmax(x, axis=-1):\n    return np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True)\n"
+    softmax.save()
+    response = admin_client.post(
+        "/admin/grader/exercise/",
+        {"action": "check_reference_solutions", "_selected_action": [softmax.pk]},
+        follow=True,
+    )
+    assert "reference solution scored" in response.content.decode()
