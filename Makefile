@@ -25,7 +25,13 @@ $(SANDBOX_SITE)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --target $(SANDBOX_SITE) "$(NUMPY_PIN)"
 	touch $@
 
-install: $(VENV)/.installed $(SANDBOX_SITE)/.installed
+# A random key for this checkout only (var/ is not committed), so management
+# commands run with DEBUG off and nothing configured.
+var/secret_key:
+	mkdir -p var
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+install: $(VENV)/.installed $(SANDBOX_SITE)/.installed var/secret_key
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v 0
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_course
 	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --no-input -v 0

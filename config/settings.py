@@ -24,10 +24,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 
+# `make install` writes a random key for this checkout here, so commands such as
+# `manage.py grade` work on a fresh clone with nothing configured. A deployment
+# sets SECRET_KEY or SECRET_KEY_FILE (the file is not in the image).
+LOCAL_SECRET_KEY_FILE = BASE_DIR / "var" / "secret_key"
 _DEV_ONLY_SECRET = "dev-only-insecure-key-never-used-when-debug-is-off"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_ONLY_SECRET if DEBUG else None) or None
-if SECRET_KEY is None:
-    raise ImproperlyConfiguredEnv("SECRET_KEY must be set when DEBUG is off")
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY and LOCAL_SECRET_KEY_FILE.is_file():
+    SECRET_KEY = LOCAL_SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = _DEV_ONLY_SECRET
+if not SECRET_KEY:
+    raise ImproperlyConfiguredEnv("SECRET_KEY must be set when DEBUG is off (or run `make install`, which makes a local one)")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")

@@ -100,10 +100,12 @@ def test_as_a_newcomer_runs_it_exit_codes_from_real_processes(mine, tmp_path):
 
     from django.conf import settings
 
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("a-key-only-this-test-uses")
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name not in ("DEBUG", "SECRET_KEY")},
         "DATABASE_URL": f"sqlite:///{tmp_path / 'newcomer.sqlite3'}",
-        "DEBUG": "1",
+        "SECRET_KEY_FILE": str(key_file),
     }
 
     def manage(*args):
