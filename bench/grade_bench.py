@@ -4,7 +4,7 @@ The whole grading path (`grader.grading.grade_code`): the seeded check suite is
 built, the expected values and known-mistake variants are computed by the
 engine, the submission runs every visible and hidden test in the sandbox, and
 the results are judged. Each submission gets a fresh seed, as on the web. Both
-designs run in the same process, one after the other, and print p50 / p95
+designs run in the same process, interleaved, and print p50 / p95
 per submission, their ratio, and the warm pool process's resident memory.
 
     .venv/bin/python bench/grade_bench.py [-n 100]
@@ -50,15 +50,23 @@ def percentile(samples, fraction):
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def measure(exercise, *, runs, cold):
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        report = grade_code(exercise=exercise, code=exercise.reference_solution, seed=new_seed(), cold=cold)
-        timings.append((time.perf_counter() - started) * 1000)
-        if report.score != report.max_score:
-            raise SystemExit(f"the correct softmax lost points ({report.status}): {report.feedback_en}")
-    return timings
+def grade_once(exercise, *, cold):
+    started = time.perf_counter()
+    report = grade_code(exercise=exercise, code=exercise.reference_solution, seed=new_seed(), cold=cold)
+    elapsed = (time.perf_counter() - started) * 1000
+    if report.score != report.max_score:
+        raise SystemExit(f"the correct softmax lost points ({report.status}): {report.feedback_en}")
+    return elapsed
+
+
+def measure(exercise, *, runs, cold_every):
+    """Warm and cold interleaved, so that both see the same moments of a noisy machine."""
+    warm, cold = [], []
+    for index in range(runs):
+        warm.append(grade_once(exercise, cold=False))
+        if index % cold_every == 0:
+            cold.append(grade_once(exercise, cold=True))
+    return warm, cold
 
 
 def main():
@@ -68,9 +76,9 @@ def main():
 
     exercise = softmax_exercise()
     tests = len(grade_code(exercise=exercise, code=exercise.reference_solution, seed=1).tests)  # also warms the pool
-    measure(exercise, runs=5, cold=False)
-    warm = measure(exercise, runs=args.runs, cold=False)
-    cold = measure(exercise, runs=max(10, args.runs // 4), cold=True)
+    for _ in range(5):
+        grade_once(exercise, cold=False)
+    warm, cold = measure(exercise, runs=args.runs, cold_every=4)
 
     pids = get_pool(sandbox_config()).zygote_pids()
     rss = [psutil.Process(pid).memory_info().rss / 2**20 for pid in pids]
