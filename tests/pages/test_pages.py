@@ -55,3 +55,13 @@ def test_a_statement_cannot_inject_script(client, sample_course):
 
 def test_unknown_exercise_is_404(client, sample_course):
     assert client.get("/exercises/nope/").status_code == 404
+
+
+def test_tex_math_is_shown_as_written_not_as_emphasis():
+    from grader.markdown_render import markdown_to_safe_html
+
+    rendered = markdown_to_safe_html("For $x_i$ and $y_j$:\n\n$$\\sum_{j} e^{x_j}$$\n\n```python\nprice = '$5 and $6'\n```\n")
+    assert "<code>x_i</code>" in rendered or 'class="math">x_i<' in rendered
+    assert "<em>" not in rendered
+    assert "\\sum_{j} e^{x_j}" in rendered
+    assert "price = '$5 and $6'" in rendered.replace("&#x27;", "'").replace("&#39;", "'")
