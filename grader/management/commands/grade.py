@@ -31,11 +31,11 @@ class Command(BaseCommand):
         if seed is None:
             seed = new_seed()
         elif not 0 <= seed < 2**63:
-            raise CommandError("--seed must be between 0 and 2**63 - 1")
+            raise CommandError("--seed must be between 0 and 2**63 - 1 · --seed 须在 0 到 2**63 - 1 之间")
         try:
             report = grade_code(exercise=exercise, code=code, seed=seed, cold=cold)
         except SandboxUnavailable as exc:
-            raise CommandError(f"the sandbox is unavailable: {exc}") from exc
+            raise CommandError(f"the sandbox is unavailable · 沙箱不可用: {exc}") from exc
         result = {"exercise": exercise.slug, **report.as_dict(lang=lang)}
         if options["json"]:
             self.stdout.write(_json_dumps(result))
@@ -47,19 +47,22 @@ class Command(BaseCommand):
             return Exercise.objects.get(slug=slug)
         except Exercise.DoesNotExist:
             known = ", ".join(Exercise.objects.order_by("slug").values_list("slug", flat=True)) or "none (run `make install`)"
-            raise CommandError(f"unknown exercise {slug!r}; known exercises: {known}") from None
+            raise CommandError(f"unknown exercise {slug!r}; known exercises: {known} · 没有这个练习，可用的练习：{known}") from None
 
     def _code(self, path: Path) -> str:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc} · 无法读取该文件") from None
         if len(raw) > settings.SUBMISSION_MAX_BYTES:
-            raise CommandError(f"{path} is {len(raw)} bytes; a submission may be at most {settings.SUBMISSION_MAX_BYTES} bytes")
+            raise CommandError(
+                f"{path} is {len(raw)} bytes; a submission may be at most {settings.SUBMISSION_MAX_BYTES} bytes"
+                f" · 文件过大：提交最多 {settings.SUBMISSION_MAX_BYTES} 字节"
+            )
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise CommandError(f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
+            raise CommandError(f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8 · 请以 UTF-8 编码保存") from None
 
 
 def _json_dumps(result) -> str:
