@@ -2,8 +2,9 @@
 
 The checks build `Call`s; the sandbox runs them on the student's code and
 gives back a `RunOutcome` whose values are plain data that the trusted side
-already validated (numbers, bools, float64/int64/bool ndarrays, lists and
-tuples of those, strings only where nothing hidden is involved).
+already validated: None, bools, ints, floats, plain ndarrays of a bool, int or
+float dtype of at most 8 bytes (kept as returned: a float32 answer stays
+float32), lists and tuples of those, and strings from visible calls only.
 """
 
 from dataclasses import dataclass, field
