@@ -10,7 +10,7 @@ NUMPY_PIN := $(shell grep -E '^numpy==' requirements.txt)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/autograder
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run web worker beat test bench clean
+.PHONY: install system-deps run web worker beat test bench clean
 
 # Stamps make a second `make install` a no-op unless the requirements changed.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -35,6 +35,11 @@ install: $(VENV)/.installed $(SANDBOX_SITE)/.installed var/secret_key
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v 0
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_course
 	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --no-input -v 0
+
+# Debian packages the suite needs (nginx, openssl, chromium, fonts-noto-cjk): as
+# root, installs what is missing; otherwise names it. A no-op once they are there.
+system-deps:
+	bash scripts/system_deps.sh
 
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
