@@ -37,14 +37,19 @@ if not SECRET_KEY and DEBUG:
 if not SECRET_KEY:
     raise ImproperlyConfiguredEnv("SECRET_KEY must be set when DEBUG is off (or run `make install`, which makes a local one)")
 
-# Behind a TLS-terminating proxy (the usual production shape) the proxy
-# redirects http to https and says which it was in X-Forwarded-Proto.
+# Production puts nginx in front (deploy/nginx/, docker-compose.yml): it
+# terminates TLS, redirects http to https and sets X-Forwarded-Proto itself,
+# overwriting whatever a client sent. BEHIND_TLS_PROXY trusts that header, so
+# set it only where nothing but that proxy can reach the app server.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The host is the Host header (checked against ALLOWED_HOSTS), never a forwarded one.
+USE_X_FORWARDED_HOST = False
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 3600, minimum=0)
+# A year, as browsers' HSTS preload rules ask; sent on https responses only.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 # Site-wide decisions for whoever owns the domain, so off unless said.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
