@@ -1,11 +1,16 @@
 """Production settings pass `manage.py check --deploy`; /healthz answers without redirect."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
+import yaml
 from django.conf import settings
+
+COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 
 PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
@@ -18,7 +23,12 @@ PRODUCTION = {
 
 
 def manage(*args, **env):
-    base = {name: value for name, value in os.environ.items() if name not in ("DEBUG", "SECRET_KEY")}
+    # What the test run set is dropped where the command sets it (a name or its _FILE twin).
+    given = {name.removesuffix("_FILE") for name in env}
+    base = {
+        name: value for name, value in os.environ.items()
+        if name not in ("DEBUG", "SECRET_KEY") and name.removesuffix("_FILE") not in given
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env={**base, **env},
         capture_output=True, text=True, timeout=120,
@@ -27,6 +37,30 @@ def manage(*args, **env):
 
 def test_production_settings_pass_check_deploy_without_a_warning():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _compose_web_environment(secret_dir: Path) -> dict[str, str]:
+    """The web service's environment as compose gives it: defaults of ${VAR:-default}, secrets as files."""
+    web = yaml.safe_load(COMPOSE.read_text())["services"]["web"]
+    env = {name: re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", str(value)) for name, value in web["environment"].items()}
+    files = {
+        "SECRET_KEY_FILE": secrets.token_urlsafe(50),
+        "DATABASE_URL_FILE": "postgres://autograder:not-used@postgres:5432/autograder",
+    }
+    for name, content in files.items():
+        assert env[name].startswith("/run/secrets/")
+        path = secret_dir / name.lower()
+        path.write_text(content + "\n")
+        env[name] = str(path)
+    return env
+
+
+def test_the_compose_web_service_passes_check_deploy_without_a_warning(tmp_path):
+    """The production shape as shipped: behind the proxy, with the settings compose gives gunicorn."""
+    env = _compose_web_environment(tmp_path)
+    assert env["DEBUG"] == "0" and env["BEHIND_TLS_PROXY"] == "1"
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

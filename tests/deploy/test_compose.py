@@ -1,9 +1,10 @@
 """docker-compose.yml and the Dockerfile, checked without Docker (there is no engine here).
 
 The compose file is parsed with PyYAML and held to what the deployment needs:
-every service present and health-checked, the worker scalable and given only
-what bubblewrap needs, the web server given nothing, every variable one the
-settings read, and the commands consuming the right queues.
+every service present and health-checked, only the proxy published, the
+worker scalable and given only what bubblewrap needs, the web server and the
+proxy given nothing, every variable one the settings (or the proxy's
+template) read, and the commands consuming the right queues.
 """
 
 import re
@@ -15,6 +16,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
+NGINX_TEMPLATES = ROOT / "deploy" / "nginx" / "templates"
+SERVICES = ["proxy", "web", "worker", "beat", "redis", "postgres"]
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +52,10 @@ def _names_the_app_reads() -> set[str]:
 
 
 def test_it_has_every_service(services):
-    assert {"web", "worker", "beat", "redis", "postgres"} <= set(services)
+    assert set(SERVICES) <= set(services)
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "beat", "redis", "postgres"])
+@pytest.mark.parametrize("name", SERVICES)
 def test_every_service_has_a_health_check(services, name):
     check = services[name].get("healthcheck")
     assert check and check.get("test"), f"{name} has no health check"
@@ -76,6 +79,58 @@ def test_the_web_server_runs_gunicorn_with_no_extra_privilege(services):
     for option in web.get("security_opt") or []:
         assert "unconfined" not in option, "the web server runs no student code: it keeps every profile"
     assert web.get("cap_drop") == ["ALL"]
+
+
+def test_only_the_proxy_is_published(services):
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}, "gunicorn's sync workers must not face clients: only the proxy is published"
+    container_ports = {mapping.rsplit(":", 1)[1] for mapping in services["proxy"]["ports"]}
+    env = _env(services["proxy"])
+    assert container_ports == {env["PROXY_HTTP_LISTEN"], env["PROXY_HTTPS_LISTEN"]}
+
+
+def test_the_proxy_has_no_extra_privilege(services):
+    proxy = services["proxy"]
+    # The image that runs nginx as a user, on ports above 1024; a fixed release line.
+    assert re.fullmatch(r"nginxinc/nginx-unprivileged:\d+\.\d+(\.\d+)?-alpine", proxy["image"])
+    assert not proxy.get("privileged")
+    assert not proxy.get("cap_add")
+    assert not proxy.get("devices")
+    assert proxy.get("cap_drop") == ["ALL"]
+    assert proxy.get("security_opt") == ["no-new-privileges:true"]
+    assert proxy.get("read_only") is True
+
+
+def test_the_proxy_runs_the_shipped_template(services):
+    proxy = services["proxy"]
+    assert "./deploy/nginx/templates:/etc/nginx/templates:ro" in proxy["volumes"]
+    template = (NGINX_TEMPLATES / "autograder.conf.template").read_text()
+    env = _env(proxy)
+    # The image substitutes only PROXY_ names, so nginx's own $host, $scheme… stay as they are.
+    assert env["NGINX_ENVSUBST_FILTER"] == "^PROXY_"
+    assert not re.search(r"\$PROXY_", template), "write ${PROXY_NAME}, with braces"
+    names = set(re.findall(r"\$\{(PROXY_[A-Z0-9_]+)\}", template))
+    assert names == {name for name in env if name.startswith("PROXY_")}
+    assert env["PROXY_UPSTREAM"] == f"web:{_env(services['web'])['PORT']}"
+    for variable, secret in [("PROXY_TLS_CERTIFICATE", "tls_certificate"), ("PROXY_TLS_CERTIFICATE_KEY", "tls_certificate_key")]:
+        assert secret in proxy["secrets"]
+        assert env[variable] == f"/run/secrets/{secret}"
+    # Its rendered config and temp files go to memory; the rest stays read-only.
+    assert set(proxy["tmpfs"]) == {"/tmp", "/etc/nginx/conf.d"}
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_the_proxy_speaks_tls_1_2_and_up_only():
+    template = (NGINX_TEMPLATES / "autograder.conf.template").read_text()
+    assert re.findall(r"^\s*ssl_protocols\s+([^;]+);", template, re.M) == ["TLSv1.2 TLSv1.3"]
+
+
+def test_the_web_server_trusts_only_the_proxy_for_the_scheme(services):
+    env = _env(services["web"])
+    assert env["BEHIND_TLS_PROXY"] == "1"
+    assert env["SECURE_SSL_REDIRECT"] == "1"
+    assert env["SECURE_HSTS_SECONDS"] == "31536000"
+    assert not services["web"].get("ports")
 
 
 def test_the_worker_is_scalable(services):
@@ -126,7 +181,9 @@ def test_secrets_come_from_files_not_the_environment(compose, services):
         assert "SECRET_KEY" not in env and "SECRET_KEY_FILE" in env
         assert "DATABASE_URL" not in env and "DATABASE_URL_FILE" in env
         assert env.get("DEBUG") == "0"
-    assert {"secret_key", "database_url", "postgres_password"} <= set(compose["secrets"])
+    assert {"secret_key", "database_url", "postgres_password", "tls_certificate", "tls_certificate_key"} <= set(
+        compose["secrets"]
+    )
     assert "POSTGRES_PASSWORD_FILE" in _env(services["postgres"])
 
 
