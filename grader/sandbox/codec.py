@@ -13,6 +13,15 @@ subclass or an ``__eq__`` that always says yes cannot come through.
 Tree tags (see zygote._Harness): null, true/false, {"i": "123"}, {"f": float.hex},
 {"s": str}, {"a": base64 .npy}, {"l": [...]}, {"t": [...]}; inputs may also use
 {"g": base64 .npy of a 0-d array} (a numpy scalar) and {"d": [[key, tree], ...]}.
+
+Reading never raises for what the child sent: a frame is a dict or None, a
+value is a value or BadValue. And reading costs bounded time and memory: what
+json and the decoder build is paid for from a ReadBudget BEFORE it is built,
+since a few bytes each ("[],") become Python objects of 60 bytes and a
+microsecond each, so 32 MiB of them would be gigabytes and tens of seconds.
+
+Text from the child is shown to people (feedback, `manage.py grade`): it goes
+through clean_text, which also makes terminal control sequences visible.
 """
 
 from __future__ import annotations
@@ -20,13 +29,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import math
 import re
 
 import numpy as np
 
 from grader.sandbox.types import Call
-from grader.sandbox.zygote import NPY_HEADER_RE, NPY_MAGIC, NPY_PREFIX
+from grader.sandbox.zygote import MAX_STRING, NPY_HEADER_RE, NPY_MAGIC, NPY_PREFIX
+
+logger = logging.getLogger("grader.sandbox")
 
 FRAME_HEADER_BYTES = 4
 MAX_INT_DIGITS = 4300  # Python's own int/str conversion limit
@@ -37,7 +49,44 @@ MAX_NODES = 200_000
 MAX_NPY_HEADER = 10_000  # bytes; numpy's own headers take a few hundred
 ALLOWED_KINDS = "biuf"
 
+# What reading one run's results may cost, in units of about a microsecond
+# of a busy 2-core machine. bench/decode_bench.py measures the costliest
+# frames we know how to build: about half a second, against 20 s and 800 MiB
+# when json parsed whatever fit in the result cap. An honest run returning
+# arrays spends a few hundred units; one returning the largest answers of the
+# sample course as nested Python lists instead, about 130,000. Work that grows
+# with the bytes alone (UTF-8, base64, copying arrays) is bounded by the
+# result cap instead.
+READ_BUDGET = 400_000
+COST_TOKEN = 1  # per structural byte of a frame, before json parses it
+COST_NODE = 1  # per node of a value tree
+COST_ARRAY = 50  # per array: base64, header match, dtype, frombuffer, copy
+COST_INT_DIGITS_SQUARED = 40_000  # str -> int takes about digits**2 / this units
+_STRUCTURAL = (b"[", b"{", b",", b":")
+_COUNT_STEP = 4 * 1024 * 1024
+TOO_COSTLY = "more result data than the grader reads from one run"
+
 _INT_RE = re.compile(r"-?[0-9]{1,%d}" % MAX_INT_DIGITS)
+
+
+class ReadBudget:
+    """What reading one run's frames may still cost (see READ_BUDGET).
+
+    Shared by every frame of a run, so many frames just under a per-frame
+    bound cannot add up. A frame or a value it cannot pay for is refused, and
+    a refused frame costs nothing: the frames after it are still read.
+    """
+
+    def __init__(self, units: int = READ_BUDGET):
+        self.left = units
+
+    def affords(self, units: int) -> bool:
+        return units <= self.left
+
+    def spend(self, units: int) -> None:
+        if units > self.left:
+            raise BadValue(TOO_COSTLY)
+        self.left -= units
 
 
 class BadValue(Exception):
@@ -190,11 +239,10 @@ def _no_constants(name):
 
 
 def _unique_keys(pairs):
-    result = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError("duplicate key")
-        result[key] = value
+    # dict() in C, not a Python loop: this runs once per object of every frame.
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate key")
     return result
 
 
@@ -202,26 +250,57 @@ def _unique_keys(pairs):
 _FRAME_DECODER = json.JSONDecoder(parse_constant=_no_constants, object_pairs_hook=_unique_keys)
 
 
-def parse_frame(raw: bytes):
-    """A frame's JSON object, or None if it is not strict JSON of an object."""
+def parse_cost(raw: bytes, limit: int | None = None) -> int:
+    """An upper bound on the objects json would build from `raw`, counted without parsing.
+
+    Every JSON value but the outermost comes right after "[", ",", or ":" and
+    every key after "{" or ","; counting these bytes inside strings as well
+    only overestimates. A string or number is one object whatever its length,
+    and its memory is bounded by its bytes. Counting stops, in steps of a few
+    MiB, once it passes `limit`: a hostile frame is refused after its start.
+    """
+    total = 1
+    for start in range(0, len(raw), _COUNT_STEP):
+        end = start + _COUNT_STEP
+        total += sum(raw.count(byte, start, end) for byte in _STRUCTURAL)
+        if limit is not None and total > limit:
+            break
+    return total
+
+
+def parse_frame(raw: bytes, budget: ReadBudget | None = None):
+    """A frame's JSON object, or None if it is not strict JSON of an object or costs too much to parse."""
+    budget = ReadBudget() if budget is None else budget
+    cost = parse_cost(raw, budget.left // COST_TOKEN) * COST_TOKEN
+    if not budget.affords(cost):
+        return None
+    budget.spend(cost)
     try:
         text = raw.decode("utf-8", errors="strict")
         frame = _FRAME_DECODER.decode(text)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+    except Exception:  # noqa: BLE001 - whatever the bytes make json do, they are just not a frame
         return None
     return frame if type(frame) is dict else None
 
 
-def decode_value(tree, *, allow_str: bool):
-    """A returned value rebuilt from its tree, or BadValue saying what it was."""
-    budget = [MAX_NODES]
-    return _decode(tree, allow_str, 0, budget)
+def decode_value(tree, *, allow_str: bool, budget: ReadBudget | None = None):
+    """A returned value rebuilt from its tree, or BadValue saying what it was. Never anything else."""
+    budget = ReadBudget() if budget is None else budget
+    try:
+        return _decode(tree, allow_str, 0, [MAX_NODES], budget)
+    except BadValue:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the child's data, never our failure (THREATS 8)
+        # Each known case is a BadValue already; one that gets here is worth a look.
+        logger.warning("a returned value the decoder did not expect: %s: %.200s", type(exc).__name__, exc)
+        raise BadValue("data the grader cannot read") from None
 
 
-def _decode(tree, allow_str: bool, depth: int, budget: list[int]):
-    budget[0] -= 1
-    if budget[0] < 0 or depth > MAX_NESTING:
+def _decode(tree, allow_str: bool, depth: int, nodes: list[int], budget: ReadBudget):
+    nodes[0] -= 1
+    if nodes[0] < 0 or depth > MAX_NESTING:
         raise BadValue("a structure too large or too deeply nested")
+    budget.spend(COST_NODE)
     if tree is None or tree is True or tree is False:
         return tree
     if type(tree) is not dict or len(tree) != 1:
@@ -233,16 +312,22 @@ def _decode(tree, allow_str: bool, depth: int, budget: list[int]):
         except (ValueError, OverflowError):
             raise BadValue("data the grader cannot read") from None
     if tag == "i" and type(body) is str and _INT_RE.fullmatch(body):
+        budget.spend(len(body) ** 2 // COST_INT_DIGITS_SQUARED)
         return int(body)
     if tag == "a" and type(body) is str:
+        budget.spend(COST_ARRAY)
         return _load_npy(body)
     if tag in ("l", "t") and type(body) is list:
-        items = [_decode(item, allow_str, depth + 1, budget) for item in body]
+        items = [_decode(item, allow_str, depth + 1, nodes, budget) for item in body]
         return tuple(items) if tag == "t" else items
     if tag == "s" and type(body) is str:
         if not allow_str:
             raise BadValue("a str")
-        return clean_text(body, len(body))
+        if len(body) > MAX_STRING:
+            raise BadValue(f"a str of {len(body)} characters")
+        # A value, compared rather than shown: feedback quotes it with repr(),
+        # which escapes control characters itself.
+        return _storable(body)
     raise BadValue("data the grader cannot read")
 
 
@@ -280,18 +365,56 @@ def _load_npy(b64: str) -> np.ndarray:
     count = math.prod(shape)
     if len(raw) - header_end != count * dtype.itemsize:
         raise BadValue("data the grader cannot read")
-    flat = np.frombuffer(raw, dtype=dtype, count=count, offset=header_end)
-    shaped = flat.reshape(shape, order="F" if match[2] == b"True" else "C")
-    # Own memory, native byte order, C order, writeable: a plain array.
-    return np.array(shaped, dtype=dtype.newbyteorder("="), order="C", copy=True)
+    try:
+        flat = np.frombuffer(raw, dtype=dtype, count=count, offset=header_end)
+        shaped = flat.reshape(shape, order="F" if match[2] == b"True" else "C")
+        # Own memory, native byte order, C order, writeable: a plain array.
+        return np.array(shaped, dtype=dtype.newbyteorder("="), order="C", copy=True)
+    except (ValueError, OverflowError, MemoryError):
+        # A zero-length axis makes any other axis fit the byte count above, and
+        # numpy refuses axes whose product passes its maximum size: (0, 10**19).
+        raise BadValue("data the grader cannot read") from None
+
+
+# Characters that make a terminal DO something rather than show something, and
+# how each is shown instead (its Python escape, as a student would write it):
+# C0 controls but tab and newline (ESC starts ANSI/OSC sequences, BEL ends an
+# OSC title, CR overwrites the line), DEL, C1 controls (U+009B is a whole CSI
+# by itself), the bidi embeddings, overrides and isolates that reorder what is
+# shown (U+202E makes text read backwards), and the line and paragraph
+# separators that split a line where no newline is. NUL becomes U+FFFD:
+# PostgreSQL text cannot hold it.
+_CONTROL_CODES = [
+    *(code for code in range(0x20) if chr(code) not in "\t\n"), 0x7F, *range(0x80, 0xA0),
+    0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029,
+]
+_NEUTRALISED = {code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") for code in _CONTROL_CODES}
+_NEUTRALISED[0] = "\ufffd"
+
+
+def neutralise_controls(text: str) -> str:
+    """`text` with every terminal control character shown as its escape; newlines and tabs kept."""
+    return text.replace("\r\n", "\n").translate(_NEUTRALISED)
+
+
+def _storable(text: str) -> str:
+    # Lone surrogates (from \\ud800 escapes) are not UTF-8; NUL breaks PostgreSQL text.
+    return text.encode("utf-8", errors="replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
 def clean_text(text: str, limit: int) -> str:
-    """Text from the sandbox made safe to store and show: valid UTF-8, no NUL, cut."""
+    """Text from the sandbox made safe to store and to show: valid UTF-8, no NUL, no terminal controls, cut.
+
+    The one way text from a submission (tracebacks, messages, exception and
+    type names, what it printed) reaches feedback: neutralised here, it is
+    safe wherever it is shown later (web page, API, terminal).
+    """
+    cut = len(text) > limit
+    # An escape is up to six characters for one: cut before (bounded work) and after.
+    text = neutralise_controls(_storable(text[:limit]))
     if len(text) > limit:
-        text = text[:limit] + "…"
-    # Lone surrogates (from \\ud800 escapes) are not UTF-8; NUL breaks PostgreSQL text.
-    return text.encode("utf-8", errors="replace").decode("utf-8").replace("\x00", "\ufffd")
+        text, cut = text[:limit], True
+    return text + "…" if cut else text
 
 
 def decode_output(raw: bytes, limit: int) -> str:

@@ -6,11 +6,20 @@ cannot reach it. The frames are not: they come from the child, so a frame
 counts only if it is well formed, names a call of this run, and belongs to the
 right phase (visible calls before the seal, hidden calls after it). The first
 accepted frame for a call wins. Hidden calls keep no text at all.
+
+Whatever the frames hold, reading them never raises (THREATS 8): a raise here
+would be retried as the grader's failure, cost the student no attempt, and
+could be made to happen on a hidden input only. A frame naming a call whose
+value cannot be read is that call's `bad_return`; a frame that cannot be read
+at all (not strict JSON, not UTF-8, too costly to parse) names nothing we can
+trust and counts for nothing. The cost of reading is bounded per run
+(codec.ReadBudget).
 """
 
 from __future__ import annotations
 
 import signal
+import logging
 from dataclasses import dataclass, field
 
 from grader.sandbox import codec
@@ -20,6 +29,8 @@ from grader.sandbox.zygote import EXIT_INTERNAL, EXIT_MEMORY
 MAX_TRACEBACK = 16 * 1024
 MAX_DETAIL = 1024
 MAX_EXCEPTION_NAME = 200
+
+logger = logging.getLogger("grader.sandbox")
 
 
 @dataclass
@@ -39,22 +50,25 @@ class _Said:
     missing: list = field(default_factory=list)
     memory: bool = False
     done: bool = False
+    unreadable: int = 0  # frames that were not strict JSON objects, or too costly to parse
 
 
 def _read_frames(raw: RawRun, calls: list[Call], required: list[str]) -> _Said:
     visible_names = {call.name for call in calls if not call.hidden}
     hidden_names = {call.name for call in calls if call.hidden}
     said = _Said()
+    budget = codec.ReadBudget()
     for after_seal, body in raw.frames:
-        frame = codec.parse_frame(body)
+        frame = codec.parse_frame(body, budget)
         if frame is None:
+            said.unreadable += 1
             continue
         kind = frame.get("k")
         if kind == "call":
             name = frame.get("name")
             allowed = hidden_names if after_seal else visible_names
             if type(name) is str and name in allowed and name not in said.calls:
-                outcome = _call_outcome(name, frame, hidden=name in hidden_names)
+                outcome = _call_outcome(name, frame, hidden=name in hidden_names, budget=budget)
                 if outcome is not None:
                     said.calls[name] = outcome
         elif kind == "memory":
@@ -77,13 +91,21 @@ def _text(frame: dict, key: str, limit: int) -> str:
     return codec.clean_text(value, limit) if type(value) is str else ""
 
 
-def _call_outcome(name: str, frame: dict, *, hidden: bool) -> CallOutcome | None:
+def _call_outcome(name: str, frame: dict, *, hidden: bool, budget: codec.ReadBudget) -> CallOutcome | None:
+    try:
+        return _call_outcome_of(name, frame, hidden=hidden, budget=budget)
+    except Exception as exc:  # noqa: BLE001 - the child's frame, so the child's bad return
+        logger.warning("call %s: a result frame the reader did not expect: %s", name, type(exc).__name__)
+        return CallOutcome(name=name, kind="bad_return", detail="" if hidden else "data the grader cannot read")
+
+
+def _call_outcome_of(name: str, frame: dict, *, hidden: bool, budget: codec.ReadBudget) -> CallOutcome | None:
     kind = frame.get("kind")
     if kind == "returned":
         if "value" not in frame:
             return None
         try:
-            value = codec.decode_value(frame["value"], allow_str=not hidden)
+            value = codec.decode_value(frame["value"], allow_str=not hidden, budget=budget)
         except codec.BadValue as bad:
             return CallOutcome(name=name, kind="bad_return", detail="" if hidden else bad.detail)
         return CallOutcome(name=name, kind="returned", value=value)
@@ -156,6 +178,8 @@ def build_outcome(raw: RawRun, *, calls: list[Call], required: list[str], limits
                   visible_output_limit: int) -> RunOutcome:
     said = _read_frames(raw, calls, required)
     status, detail = _status(raw, said, limits)
+    if said.unreadable:
+        detail += f"; {said.unreadable} unreadable result frame(s) ignored"
     outcomes = {}
     for call in calls:
         outcome = said.calls.get(call.name)
