@@ -384,11 +384,11 @@ def _load_npy(b64: str) -> np.ndarray:
 # shown (U+202E makes text read backwards), and the line and paragraph
 # separators that split a line where no newline is. NUL becomes U+FFFD:
 # PostgreSQL text cannot hold it.
-_CONTROL_CODES = [
+CONTROL_CODES = (
     *(code for code in range(0x20) if chr(code) not in "\t\n"), 0x7F, *range(0x80, 0xA0),
     0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029,
-]
-_NEUTRALISED = {code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") for code in _CONTROL_CODES}
+)
+_NEUTRALISED = {code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") for code in CONTROL_CODES}
 _NEUTRALISED[0] = "\ufffd"
 
 

@@ -1,4 +1,12 @@
-"""`manage.py grade SLUG FILE [--json]`: grade a file exactly as a submission would be graded."""
+"""`manage.py grade SLUG FILE [--json]`: grade a file exactly as a submission would be graded.
+
+What it prints carries text the submission wrote (tracebacks, exception
+messages, what it printed), and whoever runs it reads that in a terminal.
+The sandbox's reader already shows control characters as escapes
+(codec.clean_text); this says it twice, so that no text reaches the terminal
+raw whatever its source: the table shows them as escapes, the JSON encodes
+them as \\u escapes (lossless: a JSON reader gets the same strings back).
+"""
 
 import json
 from pathlib import Path
@@ -9,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from grader.grading import grade_code
 from grader.models import Exercise, new_seed
 from grader.sandbox import SandboxUnavailable
+from grader.sandbox.codec import CONTROL_CODES, neutralise_controls
 
 
 class Command(BaseCommand):
@@ -65,21 +74,28 @@ class Command(BaseCommand):
             raise CommandError(f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8 · 请以 UTF-8 编码保存") from None
 
 
+# json escapes C0 controls itself; with ensure_ascii=False (Chinese stays
+# readable) it leaves DEL, C1 controls and bidi overrides raw.
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in CONTROL_CODES if code >= 0x20}
+
+
 def _json_dumps(result) -> str:
-    return json.dumps(result, ensure_ascii=False, indent=2)
+    # Inside JSON strings only: outside them the text is ours (ASCII punctuation).
+    return json.dumps(result, ensure_ascii=False, indent=2).translate(_JSON_ESCAPES)
 
 
 def _table(result) -> str:
-    name_width = max((len(test["name"]) for test in result["tests"]), default=4)
+    shown = neutralise_controls
+    name_width = max((len(shown(test["name"])) for test in result["tests"]), default=4)
     lines = [
-        f"{result['exercise']}: {result['status']}  score {result['score']:g} / {result['max_score']:g}  (seed {result['seed']})",
+        f"{shown(result['exercise'])}: {result['status']}  score {result['score']:g} / {result['max_score']:g}  (seed {result['seed']})",
         "",
     ]
     for test in result["tests"]:
         mark = "PASS" if test["passed"] else "FAIL"
         kind = "hidden " if test["hidden"] else "visible"
-        lines.append(f"{mark}  {kind}  {test['name']:<{name_width}}  {test['points']:g}/{test['max_points']:g}")
+        lines.append(f"{mark}  {kind}  {shown(test['name']):<{name_width}}  {test['points']:g}/{test['max_points']:g}")
         if not test["passed"] and test["message"]:
-            lines.extend("        " + line for line in test["message"].splitlines())
-    lines += ["", result["feedback"]]
+            lines.extend("        " + line for line in shown(test["message"]).split("\n"))
+    lines += ["", shown(result["feedback"])]
     return "\n".join(lines)
