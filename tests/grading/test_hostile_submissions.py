@@ -180,3 +180,19 @@ def test_the_json_output_escapes_what_json_alone_would_leave_raw():
     assert not RAW_CONTROLS & set(printed)
     assert "中文" in printed
     assert json.loads(printed) == value  # lossless
+
+
+def test_the_read_budget_leaves_room_for_answers_returned_as_nested_lists(exercise):
+    # The largest answers of the sample course, returned as Python lists of
+    # floats instead of arrays: about a third of the read budget, read in full.
+    from grader.grading import grade_code
+
+    positional = exercise("positional-encoding")
+    code = positional.reference_solution + (
+        "\n\n_array_version = positional_encoding\n\n"
+        "def positional_encoding(length, d_model):\n"
+        "    return _array_version(length, d_model).tolist()\n"
+    )
+    report = grade_code(exercise=positional, code=code, seed=1)
+    assert report.status == "graded"
+    assert report.score == report.max_score, [t.message_en for t in report.tests if not t.passed]
