@@ -69,6 +69,17 @@ TOO_COSTLY = "more result data than the grader reads from one run"
 _INT_RE = re.compile(r"-?[0-9]{1,%d}" % MAX_INT_DIGITS)
 
 
+class BadValue(Exception):
+    """A value from the sandbox that is not plain numeric data.
+
+    `detail` says what it was, in words fit for the student ("an array of dtype <U3").
+    """
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
 class ReadBudget:
     """What reading one run's frames may still cost (see READ_BUDGET).
 
@@ -87,17 +98,6 @@ class ReadBudget:
         if units > self.left:
             raise BadValue(TOO_COSTLY)
         self.left -= units
-
-
-class BadValue(Exception):
-    """A value from the sandbox that is not plain numeric data.
-
-    `detail` says what it was, in words fit for the student ("an array of dtype <U3").
-    """
-
-    def __init__(self, detail: str):
-        super().__init__(detail)
-        self.detail = detail
 
 
 # --------------------------------------------------------------------------
@@ -292,7 +292,7 @@ def decode_value(tree, *, allow_str: bool, budget: ReadBudget | None = None):
         raise
     except Exception as exc:  # noqa: BLE001 - the child's data, never our failure (THREATS 8)
         # Each known case is a BadValue already; one that gets here is worth a look.
-        logger.warning("a returned value the decoder did not expect: %s: %.200s", type(exc).__name__, exc)
+        logger.warning("a returned value the decoder did not expect: %s: %.200r", type(exc).__name__, str(exc))
         raise BadValue("data the grader cannot read") from None
 
 

@@ -18,8 +18,8 @@ trust and counts for nothing. The cost of reading is bounded per run
 
 from __future__ import annotations
 
-import signal
 import logging
+import signal
 from dataclasses import dataclass, field
 
 from grader.sandbox import codec

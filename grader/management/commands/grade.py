@@ -87,10 +87,8 @@ def _json_dumps(result) -> str:
 def _table(result) -> str:
     shown = neutralise_controls
     name_width = max((len(shown(test["name"])) for test in result["tests"]), default=4)
-    lines = [
-        f"{shown(result['exercise'])}: {result['status']}  score {result['score']:g} / {result['max_score']:g}  (seed {result['seed']})",
-        "",
-    ]
+    score = f"score {result['score']:g} / {result['max_score']:g}"
+    lines = [f"{shown(result['exercise'])}: {result['status']}  {score}  (seed {result['seed']})", ""]
     for test in result["tests"]:
         mark = "PASS" if test["passed"] else "FAIL"
         kind = "hidden " if test["hidden"] else "visible"
