@@ -51,8 +51,9 @@ ALLOWED_KINDS = "biuf"
 
 # What reading one run's results may cost, in units of about a microsecond
 # of a busy 2-core machine. bench/decode_bench.py measures the costliest
-# frames we know how to build: about half a second, against 20 s and 800 MiB
-# when json parsed whatever fit in the result cap. An honest run returning
+# frames we know how to build: half a second to a second (by the load) and
+# under 70 MiB, against 20 s and 800 MiB when json parsed whatever fit in the
+# result cap. An honest run returning
 # arrays spends a few hundred units; one returning the largest answers of the
 # sample course as nested Python lists instead, about 130,000. Work that grows
 # with the bytes alone (UTF-8, base64, copying arrays) is bounded by the
