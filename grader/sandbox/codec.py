@@ -53,11 +53,10 @@ ALLOWED_KINDS = "biuf"
 # of a busy 2-core machine. bench/decode_bench.py measures the costliest
 # frames we know how to build: half a second to a second (by the load) and
 # under 70 MiB, against 20 s and 800 MiB when json parsed whatever fit in the
-# result cap. An honest run returning
-# arrays spends a few hundred units; one returning the largest answers of the
-# sample course as nested Python lists instead, about 130,000. Work that grows
-# with the bytes alone (UTF-8, base64, copying arrays) is bounded by the
-# result cap instead.
+# result cap. An honest run returning arrays spends a few hundred units; one
+# returning the largest answers of the sample course as nested Python lists
+# instead, about 130,000. Work that grows with the bytes alone (UTF-8,
+# base64, copying arrays) is bounded by the result cap instead.
 READ_BUDGET = 400_000
 COST_TOKEN = 1  # per structural byte of a frame, before json parses it
 COST_NODE = 1  # per node of a value tree
