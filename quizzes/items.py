@@ -1,0 +1,73 @@
+"""What a quiz item is: frozen dataclasses shared by validation, scoring and loading.
+
+One Item class carries every question type; the fields that do not apply to a
+type stay at their empty defaults, and validation says so when they do not.
+"""
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+SINGLE = "single_choice"
+MULTIPLE = "multiple_choice"
+TRUE_FALSE = "true_false"
+NUMERIC = "numeric"
+SHORT = "short_answer"
+PARAMETERISED = "parameterised_numeric"
+
+ITEM_TYPES = (SINGLE, MULTIPLE, TRUE_FALSE, NUMERIC, SHORT, PARAMETERISED)
+CHOICE_TYPES = (SINGLE, MULTIPLE)
+TOLERANCE_TYPES = (NUMERIC, PARAMETERISED)
+
+
+@dataclass(frozen=True)
+class Text:
+    """The same words in the course's language (zh) and in English."""
+
+    zh: str
+    en: str
+
+    def get(self, language):
+        # "zh-hans" and the like are Chinese; everything else reads English.
+        return self.zh if language.lower().startswith("zh") else self.en
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    text: Text
+    correct: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    type: str
+    prompt: Text
+    explanation: Text
+    points: Fraction = Fraction(1)
+    section: str = ""
+    options: tuple = ()  # of Option, for the choice types
+    answer_bool: bool | None = None  # true_false
+    answer_number: float | None = None  # numeric
+    abs_tol: float = 0.0  # numeric, parameterised_numeric
+    rel_tol: float = 0.0
+    accepted: tuple = ()  # of str, short_answer: any of them in any language
+    generator: str = ""  # parameterised_numeric: a name in parameterised.GENERATORS
+
+    def option(self, key):
+        for option in self.options:
+            if option.key == key:
+                return option
+        return None
+
+
+@dataclass(frozen=True)
+class Quiz:
+    slug: str
+    chapter: int
+    title: Text
+    items: tuple = field(default=())  # of Item
+
+    @property
+    def points(self):
+        return sum((item.points for item in self.items), Fraction(0))
