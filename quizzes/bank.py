@@ -21,7 +21,7 @@ import tomllib
 from fractions import Fraction
 from pathlib import Path
 
-from quizzes.items import NUMERIC, TRUE_FALSE, Item, Option, Quiz, Text
+from quizzes.items import ITEM_TYPES, NUMERIC, TRUE_FALSE, Item, Option, Quiz, Text
 from quizzes.validation import validate_item, validate_quiz
 
 _QUIZ_KEYS = {"slug", "chapter", "title_zh", "title_en", "items"}
@@ -94,8 +94,10 @@ def item_from_dict(data):
             fields["answer_bool"] = data["answer"]
         elif item_type == NUMERIC:
             fields["answer_number"] = data["answer"]
+        elif item_type not in ITEM_TYPES:
+            raise ValueError(f"unknown type {item_type!r} (known: {', '.join(ITEM_TYPES)})")
         else:
-            raise ValueError(f"answer does not apply to a {item_type!r} item")
+            raise ValueError(f"answer does not apply to a {item_type} item")
     return Item(**fields)
 
 
