@@ -24,7 +24,10 @@ def normalise_text(text):
     punctuation is ignored ("Transformer。" is "transformer").
     """
     text = unicodedata.normalize("NFKC", text).translate(_CJK_PUNCTUATION)
-    text = " ".join(text.casefold().split())
+    # upper() first: casefold() alone leaves a few letters ("ı") unequal to
+    # their own capital; the second NFKC recomposes what folding decomposed.
+    text = unicodedata.normalize("NFKC", text.upper().casefold())
+    text = " ".join(text.split())
     text = _SPACE_BESIDE_CJK.sub("", text)
     return text.strip(_EDGE_PUNCTUATION + " ")
 
