@@ -8,6 +8,10 @@ A content directory holds one course:
     exercises/<slug>/starter.py, solution.py
     exercises/<slug>/mistakes/*.py   known-wrong solutions, first line "# mistake: <id>"
 
+What makes an exercise's values valid is grader.exercise_validation's, the
+same function admin uses through Exercise.clean(); this module checks only
+what is particular to files (TOML syntax and types, which file is where).
+
 Reading (`course_content_read`) validates every file and touches no database;
 loading (`course_load_from_directory`) writes only after the whole directory
 has been read without a problem, inside one transaction, so a bad file
@@ -22,8 +26,6 @@ not in the files. Nothing is ever deleted.
 
 from __future__ import annotations
 
-import ast
-import keyword
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -35,13 +37,13 @@ from django.conf import settings
 from django.db import models, transaction
 
 from courses.models import Chapter, Course
+from grader.exercise_validation import exercise_problems, function_names_problem, mistake_declared, mistake_problems
 from grader.models import Exercise
+from grader.services import SubmissionRejected, submission_code_decode
 
 SAMPLE_CONTENT_DIRECTORY = Path(settings.BASE_DIR) / "content"
 
-MISTAKE_MARKER = "# mistake:"
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")  # what Django's SlugField accepts
-_MISTAKE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class ContentError(Exception):
@@ -120,18 +122,30 @@ class _Problems:
             raise ContentError(self.items)
 
 
-def _read_text(path: Path, problems: _Problems, *, max_bytes: int | None = None) -> str | None:
+def _read_text(path: Path, problems: _Problems) -> str | None:
     if not path.is_file():
         problems.add(path, "missing file")
         return None
     data = path.read_bytes()
-    if max_bytes is not None and len(data) > max_bytes:
-        problems.add(path, f"{len(data)} bytes; at most {max_bytes} (the submission size limit)")
-        return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         problems.add(path, f"not UTF-8 ({exc.reason} at byte {exc.start})")
+        return None
+
+
+def _read_code(path: Path, problems: _Problems, *, may_be_empty: bool = False) -> str | None:
+    """A Python file that must be something a student could submit (size, encoding, characters)."""
+    if not path.is_file():
+        problems.add(path, "missing file")
+        return None
+    data = path.read_bytes()
+    if may_be_empty and not data:
+        return ""
+    try:
+        return submission_code_decode(data)
+    except SubmissionRejected as exc:
+        problems.add(path, f"{exc.message} · {exc.message_zh}")
         return None
 
 
@@ -184,18 +198,20 @@ def _integer(minimum):
         # bool is an int in Python; `true` for a number is an authoring slip.
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"must be an integer, not {_toml_type(value)}")
-        if value < minimum:
+        if minimum is not None and value < minimum:
             raise ValueError(f"must be at least {minimum}, got {value}")
         return value
 
     return check
 
 
-def _positive_number(value):
+# The next three check the TOML type only: the values' ranges and meaning are
+# grader.exercise_validation's, as in admin.
+
+
+def _number(value):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"must be a number, not {_toml_type(value)}")
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"must be a positive finite number, got {value}")
     return float(value)
 
 
@@ -204,23 +220,14 @@ def _points(value):
         raise ValueError(f"must be a number, not {_toml_type(value)}")
     try:
         # str() first: Decimal(0.1) would carry the binary expansion of 0.1.
-        points = Decimal(str(value))
+        return Decimal(str(value))
     except InvalidOperation:
         raise ValueError(f"{value!r} is not a number") from None
-    # Exercise.points is DecimalField(max_digits=6, decimal_places=2).
-    if not (points.is_finite() and 0 < points <= Decimal("9999.99")) or points != points.quantize(Decimal("0.01")):
-        raise ValueError(f"must be between 0.01 and 9999.99 with at most 2 decimals, got {value}")
-    return points
 
 
-def _function_names(value):
-    if not isinstance(value, list) or not value:
-        raise ValueError("must be a non-empty list of function names")
-    for name in value:
-        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
-            raise ValueError(f"{name!r} is not a Python function name")
-    if len(set(value)) != len(value):
-        raise ValueError("lists a function twice")
+def _array(value):
+    if not isinstance(value, list):
+        raise ValueError(f"must be an array, not {_toml_type(value)}")
     return list(value)
 
 
@@ -256,13 +263,13 @@ _EXERCISE_KEYS = {
     "position": (_integer(0), True),
     "title_zh": (_title, True),
     "title_en": (_title, True),
-    "required_functions": (_function_names, True),
+    "required_functions": (_array, True),
     "check_suite": (_suite_name, True),
     "check_params": (_table, False),
     "points": (_points, True),
-    "cpu_limit_seconds": (_positive_number, True),
-    "wall_limit_seconds": (_positive_number, True),
-    "memory_limit_mb": (_integer(1), True),
+    "cpu_limit_seconds": (_number, True),
+    "wall_limit_seconds": (_number, True),
+    "memory_limit_mb": (_integer(None), True),
     "attempt_limit": (_integer(1), False),  # TOML has no null: leave it out for "unlimited"
 }
 _OPTIONAL_DEFAULTS = {"description_zh": "", "description_en": "", "check_params": {}, "attempt_limit": None}
@@ -295,58 +302,31 @@ def _check_keys(data: dict, schema: dict, path: Path, problems: _Problems, where
     return values if ok else None
 
 
-def defined_functions(source: str, *, filename: str = "<source>") -> set[str]:
-    """Names of the functions a module defines at its top level (parsed, never run).
-
-    Raises SyntaxError when `source` is not valid Python.
-    """
-    tree = ast.parse(source, filename=filename)
-    return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+# Where a problem with an exercise field shows up: the file that holds the field.
+_FIELD_FILES = {"reference_solution": "solution.py", "starter_code": "starter.py"}
 
 
-def _check_python(path: Path, source: str, required: list[str], problems: _Problems) -> None:
-    try:
-        defined = defined_functions(source, filename=str(path))
-    except SyntaxError as exc:
-        problems.add(path, f"syntax error at line {exc.lineno}: {exc.msg}")
-        return
-    missing = [name for name in required if name not in defined]
-    if missing:
-        problems.add(path, f"does not define {', '.join(missing)} (required_functions)")
+def _exercise_values_check(directory: Path, values: dict, problems: _Problems) -> None:
+    for problem in exercise_problems(values):
+        if problem.field in _FIELD_FILES:
+            problems.add(directory / _FIELD_FILES[problem.field], problem.message)
+        else:
+            problems.add(directory / "exercise.toml", f"{problem.field}: {problem.message}")
 
 
-def _check_suite_config(path: Path, values: dict, problems: _Problems) -> None:
-    # Imported here: the check suites pull in numpy and the engine, which
-    # only loading needs, not every module that imports this one.
-    from grader.checks import CheckConfigError, suite_functions, validate_params
-
-    try:
-        validate_params(values["check_suite"], values["check_params"])
-        needed = suite_functions(values["check_suite"])
-    except CheckConfigError as exc:
-        problems.add(path, f"check_suite/check_params: {exc}")
-        return
-    missing = [name for name in needed if name not in values["required_functions"]]
-    if missing:
-        suite = values["check_suite"]
-        problems.add(path, f"required_functions lacks {', '.join(missing)}, which suite {suite!r} calls")
-
-
-def _mistakes_read(directory: Path, required: list[str], problems: _Problems) -> tuple[MistakeContent, ...]:
+def _mistakes_read(directory: Path, required: list, problems: _Problems) -> tuple[MistakeContent, ...]:
     if not directory.is_dir():
         return ()
     mistakes = []
     for path in sorted(directory.glob("*.py")):
-        code = _read_text(path, problems, max_bytes=settings.SUBMISSION_MAX_BYTES)
+        code = _read_code(path, problems)
         if code is None:
             continue
-        first_line = code.splitlines()[0] if code else ""
-        mistake_id = first_line[len(MISTAKE_MARKER) :].strip() if first_line.startswith(MISTAKE_MARKER) else ""
-        if not _MISTAKE_ID.match(mistake_id):
-            problems.add(path, f"the first line must be '{MISTAKE_MARKER} <mistake_id>' (lower_snake_case)")
-            continue
-        _check_python(path, code, required, problems)
-        mistakes.append(MistakeContent(mistake_id=mistake_id, path=path, code=code))
+        found = mistake_problems(code, required_functions=required)
+        for message in found:
+            problems.add(path, message)
+        if not found:
+            mistakes.append(MistakeContent(mistake_id=mistake_declared(code), path=path, code=code))
     return tuple(mistakes)
 
 
@@ -363,9 +343,8 @@ def _exercise_read(directory: Path, chapter_numbers: set[int] | None, problems: 
         if text is not None and not text.strip():
             problems.add(directory / name, "is empty")
         texts[name] = text
-    max_bytes = settings.SUBMISSION_MAX_BYTES
-    for name in ("starter.py", "solution.py"):
-        texts[name] = _read_text(directory / name, problems, max_bytes=max_bytes)
+    texts["starter.py"] = _read_code(directory / "starter.py", problems, may_be_empty=True)
+    texts["solution.py"] = _read_code(directory / "solution.py", problems)
 
     if values is None:
         return None
@@ -373,11 +352,11 @@ def _exercise_read(directory: Path, chapter_numbers: set[int] | None, problems: 
         problems.add(toml_path, f"slug {values['slug']!r} differs from its directory name {directory.name!r}")
     if chapter_numbers is not None and values["chapter"] not in chapter_numbers:
         problems.add(toml_path, f"chapter {values['chapter']} is not among the chapters of course.toml")
-    _check_suite_config(toml_path, values, problems)
-    for name in ("starter.py", "solution.py"):
-        if texts[name] is not None:
-            _check_python(directory / name, texts[name], values["required_functions"], problems)
-    mistakes = _mistakes_read(directory / "mistakes", values["required_functions"], problems)
+    code = {"starter_code": texts["starter.py"], "reference_solution": texts["solution.py"]}
+    _exercise_values_check(directory, {**values, **{k: v for k, v in code.items() if v is not None}}, problems)
+    # Bad names are reported once, on exercise.toml, not again on every mistake file.
+    required = values["required_functions"] if function_names_problem(values["required_functions"]) is None else None
+    mistakes = _mistakes_read(directory / "mistakes", required, problems)
     if len(problems.items) > before:
         return None
 

@@ -12,7 +12,6 @@ from django.utils.html import format_html
 
 from courses.admin import BilingualLabelsMixin, titled_filter
 from courses.models import Chapter
-from courses.services import defined_functions
 from grader.models import Exercise, Submission, TestResult
 
 EXERCISE_LABELS = {
@@ -38,11 +37,14 @@ EXERCISE_LABELS = {
 
 
 def _code_area(rows: int) -> forms.Textarea:
-    style = "font-family: ui-monospace, monospace"
-    return forms.Textarea(attrs={"rows": rows, "class": "vLargeTextField", "style": style, "spellcheck": "false"})
+    # code-field: grader/admin.css
+    return forms.Textarea(attrs={"rows": rows, "class": "vLargeTextField code-field", "spellcheck": "false"})
 
 
 class ExerciseAdminForm(forms.ModelForm):
+    class Media:
+        css = {"all": ["grader/admin.css"]}
+
     class Meta:
         model = Exercise
         fields = "__all__"
@@ -56,56 +58,13 @@ class ExerciseAdminForm(forms.ModelForm):
             "statement_en": forms.Textarea(attrs={"rows": 20, "class": "vLargeTextField"}),
         }
 
-    def clean_required_functions(self):
-        names = self.cleaned_data.get("required_functions")
-        if not isinstance(names, list) or not names:
-            raise forms.ValidationError(
-                'Give a JSON list of function names, e.g. ["softmax"]. · 请填写函数名的 JSON 列表，例如 ["softmax"]。'
-            )
-        bad = [name for name in names if not isinstance(name, str) or not name.isidentifier()]
-        if bad:
-            raise forms.ValidationError(f"Not function names · 不是合法的函数名: {bad}")
-        return names
-
     def clean_check_params(self):
         params = self.cleaned_data.get("check_params")
         # An emptied box means "the suite's defaults", not JSON null.
         return {} if params in (None, "") else params
 
-    def clean(self):
-        cleaned = super().clean()
-        suite = cleaned.get("check_suite")
-        params = cleaned.get("check_params")
-        if suite and params is not None:
-            # Imported here: the suites pull in numpy and the engine, which
-            # only saving an exercise needs, not every admin page.
-            from grader.checks import SUITES, CheckConfigError, validate_params
-
-            if suite not in SUITES:
-                self.add_error("check_suite", f"Unknown suite · 未知的检查套件; known · 可用: {', '.join(SUITES)}")
-            else:
-                try:
-                    validate_params(suite, params)
-                except CheckConfigError as exc:
-                    self.add_error("check_params", f"{exc}")
-        solution = cleaned.get("reference_solution")
-        names = cleaned.get("required_functions")
-        if solution and isinstance(names, list):
-            # Parsed, never run: admin must not execute code.
-            try:
-                defined = defined_functions(solution, filename="reference_solution")
-            except SyntaxError as exc:
-                self.add_error(
-                    "reference_solution", f"Syntax error at line {exc.lineno} · 第 {exc.lineno} 行语法错误: {exc.msg}"
-                )
-            else:
-                missing = [name for name in names if name not in defined]
-                if missing:
-                    self.add_error(
-                        "reference_solution",
-                        f"Does not define · 未定义: {', '.join(missing)}",
-                    )
-        return cleaned
+    # Everything else about an exercise's values is Exercise.clean()'s, which
+    # the ModelForm runs: the same rules as the content loader's.
 
 
 def _readonly(field_name: str, label: str):
@@ -181,7 +140,7 @@ class ExerciseAdmin(BilingualLabelsMixin, admin.ModelAdmin):
         # instructor sees at once whether an edit broke the exercise.
         from django.contrib import messages
 
-        from grader.authoring import exercise_check_reference
+        from grader.exercise_verification import exercise_check_reference
         from grader.sandbox import SandboxUnavailable
 
         for exercise in queryset:
@@ -331,6 +290,9 @@ class SubmissionAdmin(admin.ModelAdmin):
     readonly_fields = tuple(name for _, options in fieldsets for name in options["fields"])
     inlines = (TestResultInline,)
 
+    class Media:
+        css = {"all": ["grader/admin.css"]}
+
     status_display = _readonly("status", "Status · 状态")
     seed_display = _readonly("seed", "Seed · 随机种子")
     code_sha256_display = _readonly("code_sha256", "Code SHA-256 · 代码哈希")
@@ -380,7 +342,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     @admin.display(description="Code · 代码")
     def code_display(self, submission):
         # <pre>: indentation is Python syntax. format_html escapes the code.
-        return format_html('<pre style="white-space: pre; overflow-x: auto; margin: 0">{}</pre>', submission.code)
+        return format_html('<pre class="submission-code">{}</pre>', submission.code)
 
 
 def _admin_link(obj):

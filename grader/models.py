@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -40,6 +41,17 @@ class Exercise(models.Model):
 
     def __str__(self):
         return f"{self.slug}: {self.title_en}"
+
+    def clean(self):
+        # The one validation admin, the content loader and importers share.
+        from grader.exercise_validation import EXERCISE_FIELDS, exercise_problems
+
+        problems = exercise_problems({name: getattr(self, name) for name in EXERCISE_FIELDS})
+        if problems:
+            errors: dict[str, list[str]] = {}
+            for problem in problems:
+                errors.setdefault(problem.field, []).append(problem.message)
+            raise ValidationError(errors)
 
 
 class Submission(models.Model):

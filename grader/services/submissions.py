@@ -22,6 +22,8 @@ from grader.models import Exercise, Submission
 __all__ = [
     "SubmissionRejected",
     "rate_limit_parse",
+    "submission_code_decode",
+    "submission_code_validate",
     "submission_create",
 ]
 
@@ -40,9 +42,9 @@ _MESSAGES = {
         "代码按 UTF-8 编码为 {size} 字节，超过了 {limit} 字节（{limit_kib} KiB）的上限。",
     ),
     "not_utf8": (
-        "The code is not valid UTF-8 text (it contains an unpaired surrogate such as \\ud800). "
+        "The code is not valid UTF-8 text (bytes that are not UTF-8, or an unpaired surrogate such as \\ud800). "
         "Save the file as UTF-8 and submit it again.",
-        "代码不是有效的 UTF-8 文本（含有未配对的代理字符，例如 \\ud800）。请将文件保存为 UTF-8 编码后重新提交。",
+        "代码不是有效的 UTF-8 文本（含有非 UTF-8 字节，或未配对的代理字符，例如 \\ud800）。请将文件保存为 UTF-8 编码后重新提交。",
     ),
     "null_character": (
         "The code contains a NUL character (\\u0000), which a Python source file cannot contain.",
@@ -102,8 +104,12 @@ def rate_limit_parse(text: str) -> RateLimit | None:
     return RateLimit(count=int(match["count"]), seconds=_PERIOD_SECONDS[match["period"][0]])
 
 
-def _code_validate(code: str) -> None:
-    """Checks on the text alone; they need no database, so they come first."""
+def submission_code_validate(code: str) -> None:
+    """What any code handed in must be, whatever the channel (API, `manage.py grade`, content files).
+
+    Checks on the text alone; they need no database, so they come first.
+    Raises SubmissionRejected.
+    """
     if code == "":
         raise SubmissionRejected("empty")
     try:
@@ -118,6 +124,20 @@ def _code_validate(code: str) -> None:
     if "\x00" in code:
         # Valid UTF-8, but PostgreSQL text columns cannot store it and Python refuses it as source.
         raise SubmissionRejected("null_character")
+
+
+def submission_code_decode(raw: bytes) -> str:
+    """Code read from a file, as the text `submission_code_validate` accepts; SubmissionRejected otherwise."""
+    try:
+        code = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        if len(raw) > settings.SUBMISSION_MAX_BYTES:
+            # The size is the first thing to say, as for text.
+            limit = settings.SUBMISSION_MAX_BYTES
+            raise SubmissionRejected("too_large", size=len(raw), limit=limit, limit_kib=f"{limit / 1024:g}") from None
+        raise SubmissionRejected("not_utf8") from None
+    submission_code_validate(code)
+    return code
 
 
 def _attempt_limit_check(*, enrollment: Enrollment, exercise: Exercise) -> None:
@@ -181,7 +201,7 @@ def submission_create(*, user: AbstractBaseUser, exercise: Exercise, code: str) 
     the attempt limit (the exercise's, else SUBMISSION_DEFAULT_ATTEMPT_LIMIT;
     0 = unlimited) is used up; or when SUBMISSION_RATE_LIMIT is exceeded.
     """
-    _code_validate(code)
+    submission_code_validate(code)
     with transaction.atomic():
         # Locking the enrollment row serialises one student's concurrent
         # submits: the second waits here until the first has committed, so

@@ -233,4 +233,4 @@ def test_saving_an_exercise_with_an_unknown_suite_is_refused(admin_client, cours
     response = admin_client.post(url, _exercise_form_data(exercise, check_suite="softmaks"))
 
     assert "softmaks" not in str(response.context["adminform"].form.errors.get("check_params", ""))
-    assert "Unknown suite" in str(response.context["adminform"].form.errors["check_suite"])
+    assert "Unknown check suite" in str(response.context["adminform"].form.errors["check_suite"])

@@ -5,7 +5,8 @@ import tomllib
 
 import pytest
 
-from courses.services import MISTAKE_MARKER, SAMPLE_CONTENT_DIRECTORY, course_content_read, defined_functions
+from courses.services import SAMPLE_CONTENT_DIRECTORY, course_content_read
+from grader.exercise_validation import MISTAKE_MARKER, defined_functions
 
 EXERCISES_DIR = SAMPLE_CONTENT_DIRECTORY / "exercises"
 EXERCISE_DIRS = sorted(path for path in EXERCISES_DIR.iterdir() if path.is_dir() and not path.name.startswith((".", "__")))

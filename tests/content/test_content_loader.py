@@ -150,7 +150,7 @@ def test_a_bad_file_leaves_an_earlier_load_untouched(content):
     # Every problem is reported, each with its own file.
     message = str(caught.value)
     assert f"{toml}: points must be a number, not a string" in message
-    assert f"{content / 'exercises' / 'ngram' / 'solution.py'}: syntax error at line 1" in message
+    assert f"{content / 'exercises' / 'ngram' / 'solution.py'}: Syntax error at line 1" in message
     assert _snapshot() == before
     assert Exercise.objects.get(slug="softmax").points == Decimal("10")
 
@@ -158,11 +158,11 @@ def test_a_bad_file_leaves_an_earlier_load_untouched(content):
 @pytest.mark.parametrize(
     ("replace", "by", "expected"),
     [
-        ('check_params = {}', 'check_params = { no_such_param = 1 }', "check_suite/check_params: unknown parameter"),
-        ('check_suite = "softmax"', 'check_suite = "no-such-suite"', "unknown check suite 'no-such-suite'"),
+        ('check_params = {}', 'check_params = { no_such_param = 1 }', "check_params: unknown parameter"),
+        ('check_suite = "softmax"', 'check_suite = "no-such-suite"', "Unknown check suite 'no-such-suite'"),
         ("memory_limit_mb = 512", "memory_limit_mb = true", "memory_limit_mb must be an integer, not a boolean"),
-        ('required_functions = ["softmax"]', 'required_functions = ["soft max"]', "'soft max' is not a Python"),
-        ('required_functions = ["softmax"]', 'required_functions = ["softmax", "helper"]', "does not define helper"),
+        ('required_functions = ["softmax"]', 'required_functions = ["soft max"]', "Not Python function names · 不是合法的 Python 函数名: 'soft max'"),
+        ('required_functions = ["softmax"]', 'required_functions = ["softmax", "helper"]', "Does not define helper"),
         ("chapter = 2", "chapter = 7", "chapter 7 is not among the chapters"),
         ("position = 3", "position = 4", "chapter 2 position 4 is also taken by 'attention'"),
         ('slug = "softmax"', 'slug = "soft-max"', "differs from its directory name"),

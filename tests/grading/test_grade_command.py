@@ -88,7 +88,7 @@ def test_a_file_that_is_not_utf8_is_a_clear_error(sample_course, tmp_path):
 def test_an_oversized_file_is_refused_as_a_submission_would_be(sample_course, tmp_path):
     path = tmp_path / "big.py"
     path.write_text("#" * (64 * 1024 + 1))
-    with pytest.raises(CommandError, match="at most 65536 bytes"):
+    with pytest.raises(CommandError, match="the limit is 65536 bytes"):
         run_grade("softmax", str(path))
 
 

@@ -7,7 +7,8 @@ points and be named: otherwise the checks, not the students, are wrong.
 import pytest
 
 from courses.services import SAMPLE_CONTENT_DIRECTORY, course_content_read
-from grader.authoring import exercise_check_mistakes, exercise_check_reference, mistake_declared
+from grader.exercise_validation import mistake_declared
+from grader.exercise_verification import exercise_check_mistakes, exercise_check_reference
 from grader.grading import grade_code
 
 SLUGS = sorted(exercise.slug for exercise in course_content_read(directory=SAMPLE_CONTENT_DIRECTORY).exercises)

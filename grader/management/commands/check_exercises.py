@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from grader.authoring import exercise_check_mistakes, exercise_check_reference
+from grader.exercise_verification import exercise_check_mistakes, exercise_check_reference
 from grader.models import Exercise, new_seed
 
 

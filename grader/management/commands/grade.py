@@ -11,13 +11,13 @@ them as \\u escapes (lossless: a JSON reader gets the same strings back).
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from grader.grading import grade_code
 from grader.models import Exercise, new_seed
 from grader.sandbox import SandboxUnavailable
 from grader.sandbox.codec import CONTROL_CODES, neutralise_controls
+from grader.services import SubmissionRejected, submission_code_decode
 
 
 class Command(BaseCommand):
@@ -63,15 +63,11 @@ class Command(BaseCommand):
             raw = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror or exc} · 无法读取该文件") from None
-        if len(raw) > settings.SUBMISSION_MAX_BYTES:
-            raise CommandError(
-                f"{path} is {len(raw)} bytes; a submission may be at most {settings.SUBMISSION_MAX_BYTES} bytes"
-                f" · 文件过大：提交最多 {settings.SUBMISSION_MAX_BYTES} 字节"
-            )
+        # The web's own rules: code the API would refuse is refused here too.
         try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise CommandError(f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8 · 请以 UTF-8 编码保存") from None
+            return submission_code_decode(raw)
+        except SubmissionRejected as exc:
+            raise CommandError(f"{path}: {exc.message} · {exc.message_zh}") from None
 
 
 # json escapes C0 controls itself; with ensure_ascii=False (Chinese stays

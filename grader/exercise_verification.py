@@ -1,4 +1,4 @@
-"""Checks an instructor runs on an exercise before students see it.
+"""Verifying an exercise's checks: its reference must pass and its known-wrong solutions must fail.
 
 A reference solution that loses points, or a known-wrong solution that
 passes, means the exercise's checks are wrong, whatever the students submit.
@@ -7,10 +7,9 @@ passes, means the exercise's checks are wrong, whatever the students submit.
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.exercise_validation import mistake_declared
 from grader.grading import grade_code
 from grader.models import new_seed
-
-MISTAKE_MARKER = "# mistake:"
 
 
 @dataclass
@@ -37,14 +36,6 @@ def exercise_check_reference(*, exercise, seeds: list[int] | None = None) -> Exe
                 f"failing: {', '.join(failing) or 'none'}; feedback: {report.feedback_en[:300]}"
             )
     return check
-
-
-def mistake_declared(code: str) -> str:
-    """The mistake id a known-wrong solution declares on its first line, or ''."""
-    first_line = code.lstrip().splitlines()[0] if code.strip() else ""
-    if first_line.startswith(MISTAKE_MARKER):
-        return first_line[len(MISTAKE_MARKER):].strip()
-    return ""
 
 
 def exercise_check_mistakes(*, exercise, directory: Path, seed: int | None = None) -> ExerciseCheck:
