@@ -16,7 +16,8 @@ RUN pip install -r requirements.txt \
  && pip install --target /app/.sandbox/site "$(grep -E '^numpy==' requirements.txt)"
 
 COPY . .
-RUN SECRET_KEY=build-only-not-used-at-run-time DEBUG=0 python manage.py collectstatic --no-input -v 0
+RUN python scripts/compile_messages.py \
+ && SECRET_KEY=build-only-not-used-at-run-time DEBUG=0 python manage.py collectstatic --no-input -v 0
 
 # Not root: a non-root outer uid makes RLIMIT_NPROC hold in the sandbox (THREATS.md).
 RUN useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin app \

@@ -32,6 +32,7 @@ var/secret_key:
 	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 install: $(VENV)/.installed $(SANDBOX_SITE)/.installed var/secret_key
+	$(PY) scripts/compile_messages.py
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v 0
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_course
 	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --no-input -v 0

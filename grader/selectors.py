@@ -9,6 +9,7 @@ from django.core.validators import slug_re
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from courses.models import Enrollment
 from courses.selectors import course_ids_instructed_by
 from grader.models import Exercise, Submission
 
@@ -23,6 +24,36 @@ def exercise_get_by_slug(*, slug: str) -> Exercise:
     if not isinstance(slug, str) or not slug_re.match(slug):
         raise Exercise.DoesNotExist(f"no exercise {slug!r}")
     return Exercise.objects.select_related("chapter").get(slug=slug)
+
+
+def exercises_visible_to(*, user: AbstractBaseUser) -> QuerySet:
+    """The exercises `user` may open: published ones of the courses they study, all of the courses they teach.
+
+    Anonymous visitors and users of other courses see none. "Published" is
+    `Exercise.is_open` today; this is the one place that reads it for display.
+    """
+    if not user.is_authenticated:
+        return Exercise.objects.none()
+    if user.is_superuser:
+        return Exercise.objects.all()
+    studied = Enrollment.objects.filter(user_id=user.pk, role=Enrollment.Role.STUDENT).values("course_id")
+    return Exercise.objects.filter(
+        Q(chapter__course_id__in=course_ids_instructed_by(user=user)) | Q(chapter__course_id__in=studied, is_open=True)
+    )
+
+
+def exercise_get_visible(*, user: AbstractBaseUser, slug: str) -> Exercise:
+    """The exercise with this slug if `user` may open it (see exercises_visible_to), with chapter and course.
+
+    Anyone else gets Http404, exactly as for a slug that does not exist, so an
+    unpublished exercise's slug does not leak.
+    """
+    if not isinstance(slug, str) or not slug_re.match(slug):
+        raise Http404("No such exercise.")
+    exercise = exercises_visible_to(user=user).select_related("chapter__course").filter(slug=slug).first()
+    if exercise is None:
+        raise Http404("No such exercise.")
+    return exercise
 
 
 def submission_get_for_user(*, user: AbstractBaseUser, submission_id: int) -> Submission:

@@ -1,16 +1,11 @@
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
-from courses.language import page_language
+from courses.language import localized
 from grader.markdown_render import markdown_to_safe_html
-from grader.models import Exercise
+from grader.selectors import exercise_get_visible
 
 
 def exercise_detail(request, slug):
-    exercise = get_object_or_404(Exercise.objects.select_related("chapter__course"), slug=slug)
-    lang = page_language(request)
-    statement = exercise.statement_zh if lang == "zh" else exercise.statement_en
-    return render(
-        request,
-        "grader/exercise_detail.html",
-        {"exercise": exercise, "lang": lang, "statement_html": markdown_to_safe_html(statement)},
-    )
+    exercise = exercise_get_visible(user=request.user, slug=slug)
+    statement_html = markdown_to_safe_html(localized(exercise, "statement"))
+    return render(request, "grader/exercise_detail.html", {"exercise": exercise, "statement_html": statement_html})

@@ -2,6 +2,7 @@
 
 import pytest
 
+from courses.models import Enrollment
 from courses.services import SAMPLE_CONTENT_DIRECTORY, course_load_from_directory
 from grader.models import Exercise
 
@@ -11,7 +12,16 @@ def sample_course(db):
     return course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY).course
 
 
-def test_home_lists_every_exercise_in_english(client, sample_course):
+@pytest.fixture
+def student_client(client, sample_course, django_user_model):
+    student = django_user_model.objects.create_user(username="student", password="-")
+    Enrollment.objects.create(user=student, course=sample_course, role=Enrollment.Role.STUDENT)
+    client.force_login(student)
+    return client
+
+
+def test_home_lists_every_exercise_in_english(student_client):
+    client = student_client
     response = client.get("/?lang=en")
     assert response.status_code == 200
     page = response.content.decode()
@@ -36,7 +46,8 @@ def test_home_without_a_course_says_what_to_do(client, db):
     assert "make install" in client.get("/?lang=en").content.decode()
 
 
-def test_exercise_page_renders_the_statement(client, sample_course):
+def test_exercise_page_renders_the_statement(student_client):
+    client = student_client
     response = client.get("/exercises/softmax/?lang=en")
     assert response.status_code == 200
     page = response.content.decode()
@@ -46,7 +57,8 @@ def test_exercise_page_renders_the_statement(client, sample_course):
     assert Exercise.objects.get(slug="softmax").title_zh in zh
 
 
-def test_a_statement_cannot_inject_script(client, sample_course):
+def test_a_statement_cannot_inject_script(student_client):
+    client = student_client
     Exercise.objects.filter(slug="softmax").update(statement_en="Hi <script>alert(1)</script> <img src=x onerror=alert(1)>")
     page = client.get("/exercises/softmax/?lang=en").content.decode()
     assert "<script>alert" not in page
