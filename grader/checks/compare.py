@@ -31,6 +31,7 @@ import numpy as np
 
 from grader.checks import messages as M
 from grader.checks.base import KIND_ARRAY, KIND_BOOL, KIND_INT, KIND_SCALAR, KIND_TUPLE, Case, Verdict
+from grader.checks.messages import Bilingual
 from grader.sandbox.types import CallOutcome
 
 # Values we print in full when the output is this small.
@@ -52,13 +53,13 @@ LOCAL_MISTAKE_TEXT = {
 class Problem:
     """What is wrong with a returned value, said for visible and for hidden cases."""
 
-    visible: tuple  # (en, zh), may quote the submission's values
-    hidden: tuple  # (en, zh), fixed texts, shapes, counts only
+    visible: Bilingual  # may quote the submission's values
+    hidden: Bilingual  # fixed texts, shapes, counts only
     nonfinite: bool = False
     mistake: str = ""  # a structural mistake (e.g. weights_not_returned)
 
 
-def _mistake_text(mistake_id: str) -> tuple[str, str]:
+def _mistake_text(mistake_id: str) -> Bilingual:
     text = None
     try:
         from engine.mistakes import MISTAKE_TEXT
@@ -68,38 +69,38 @@ def _mistake_text(mistake_id: str) -> tuple[str, str]:
         pass
     text = text or LOCAL_MISTAKE_TEXT.get(mistake_id)
     if not text:
-        return (f"this matches a known mistake ({mistake_id}).", f"这与一个常见错误相符（{mistake_id}）。")
-    return text["en"], text["zh"]
+        return Bilingual(f"this matches a known mistake ({mistake_id}).", f"这与一个常见错误相符（{mistake_id}）。")
+    return Bilingual(text["en"], text["zh"])
 
 
 # ----------------------------------------------------------------------------
 # Describing what was expected
 
 
-def _expectation(case: Case) -> tuple[str, str]:
+def _expectation(case: Case) -> Bilingual:
     exp = case.expected
     if case.kind == KIND_TUPLE:
         names = ", ".join(case.parts)
         shapes = ", ".join(M.fmt_shape(p.shape) for p in exp)
-        return (
+        return Bilingual(
             f"a tuple ({names}) with shapes {shapes}",
             f"元组 ({names})，形状分别为 {shapes}",
         )
     if case.kind == KIND_SCALAR or (exp.shape == () and case.kind == KIND_ARRAY):
-        return "a single number", "一个数"
+        return Bilingual("a single number", "一个数")
     if case.kind == KIND_INT:
         if exp.shape == ():
             return "a single integer token id", "一个整数 token id"
-        return (f"an integer array of shape {M.fmt_shape(exp.shape)}", f"形状为 {M.fmt_shape(exp.shape)} 的整数数组")
+        return Bilingual(f"an integer array of shape {M.fmt_shape(exp.shape)}", f"形状为 {M.fmt_shape(exp.shape)} 的整数数组")
     if case.kind == KIND_BOOL:
-        return (f"a bool array of shape {M.fmt_shape(exp.shape)}", f"形状为 {M.fmt_shape(exp.shape)} 的布尔数组")
-    return (f"an array of shape {M.fmt_shape(exp.shape)}", f"形状为 {M.fmt_shape(exp.shape)} 的数组")
+        return Bilingual(f"a bool array of shape {M.fmt_shape(exp.shape)}", f"形状为 {M.fmt_shape(exp.shape)} 的布尔数组")
+    return Bilingual(f"an array of shape {M.fmt_shape(exp.shape)}", f"形状为 {M.fmt_shape(exp.shape)} 的数组")
 
 
-def _prefix(label: str, pair: tuple) -> tuple:
+def _prefix(label: str, pair: Bilingual) -> Bilingual:
     if not label:
         return pair
-    return f"in `{label}`: {pair[0]}", f"`{label}` 中：{pair[1]}"
+    return Bilingual(f"in `{label}`: {pair.en}", f"`{label}` 中：{pair.zh}")
 
 
 # ----------------------------------------------------------------------------
@@ -121,9 +122,9 @@ def _to_array(raw):
 
 def _not_numbers(raw, label: str) -> Problem:
     if raw is None:
-        pair = ("your function returned None — is a `return` missing?", "你的函数返回了 None——是不是漏写了 `return`？")
+        pair = Bilingual("your function returned None — is a `return` missing?", "你的函数返回了 None——是不是漏写了 `return`？")
         return Problem(_prefix(label, pair), _prefix(label, pair))
-    visible = (
+    visible = Bilingual(
         f"expected numbers, but numpy cannot turn what you returned into an array of numbers "
         f"(ragged nested lists or non-numeric values): {M.fmt_value(raw, 200)}",
         f"期望数字，但 numpy 无法把你的返回值转成数字数组（嵌套列表长短不一，或含非数值内容）：{M.fmt_value(raw, 200)}",
@@ -133,18 +134,18 @@ def _not_numbers(raw, label: str) -> Problem:
 
 def _shape_problem(arr, expected, label: str) -> Problem:
     if expected.shape == ():
-        visible = (
+        visible = Bilingual(
             f"expected a single number (shape ()), got an array of shape {M.fmt_shape(arr.shape)}",
             f"期望一个数（形状 ()），得到形状为 {M.fmt_shape(arr.shape)} 的数组",
         )
-        hidden = ("expected a single number (shape ()), got an array", "期望一个数（形状 ()），得到的是数组")
+        hidden = Bilingual("expected a single number (shape ()), got an array", "期望一个数（形状 ()），得到的是数组")
     else:
-        visible = (
+        visible = Bilingual(
             f"wrong shape: expected {M.fmt_shape(expected.shape)}, got {M.fmt_shape(arr.shape)}",
             f"形状错误：期望 {M.fmt_shape(expected.shape)}，得到 {M.fmt_shape(arr.shape)}",
         )
         # Only the expected shape: the returned one could encode a hidden input.
-        hidden = (
+        hidden = Bilingual(
             f"wrong shape: expected {M.fmt_shape(expected.shape)}",
             f"形状错误：期望 {M.fmt_shape(expected.shape)}",
         )
@@ -155,19 +156,19 @@ def _first(mask) -> tuple:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
-def _at(index) -> tuple[str, str]:
+def _at(index) -> Bilingual:
     if len(index) == 0:
-        return "", ""
-    return f" at index {M.fmt_index(index)}", f"在索引 {M.fmt_index(index)} 处"
+        return Bilingual("", "")
+    return Bilingual(f" at index {M.fmt_index(index)}", f"在索引 {M.fmt_index(index)} 处")
 
 
-def _small_dump(got, expected) -> tuple[str, str]:
+def _small_dump(got, expected) -> Bilingual:
     # A whole mask reads at a glance even when it is 8 × 8; float arrays do not.
     limit = SMALL_MASK if expected.dtype == np.bool_ else SMALL_OUTPUT
     if expected.size > limit or expected.ndim == 0:
-        return "", ""
+        return Bilingual("", "")
     g, e = M.fmt_value(got, 400), M.fmt_value(expected, 400)
-    return f"expected: {e}\ngot:      {g}", f"期望：{e}\n得到：{g}"
+    return Bilingual(f"expected: {e}\ngot:      {g}", f"期望：{e}\n得到：{g}")
 
 
 def _check_exact(case: Case, arr, expected, label: str) -> Problem | None:
@@ -177,34 +178,34 @@ def _check_exact(case: Case, arr, expected, label: str) -> Problem | None:
     if not dtype_ok:
         same_values = bool(np.array_equal(arr, expected))
         if want_bool:
-            want = ("expected a bool array (dtype bool)", "期望布尔数组（dtype bool）")
-            right = ("; the values are right, return them as bools (e.g. dtype=bool)", "；数值是对的，请以布尔类型返回（例如 dtype=bool）")
+            want = Bilingual("expected a bool array (dtype bool)", "期望布尔数组（dtype bool）")
+            right = Bilingual("; the values are right, return them as bools (e.g. dtype=bool)", "；数值是对的，请以布尔类型返回（例如 dtype=bool）")
         else:
-            want = ("expected integer token ids (an integer dtype)", "期望整数 token id（整数 dtype）")
-            right = (
+            want = Bilingual("expected integer token ids (an integer dtype)", "期望整数 token id（整数 dtype）")
+            right = Bilingual(
                 "; the values are right, return them as ints (np.argmax already gives ints)",
                 "；数值是对的，请以整数返回（np.argmax 本身就返回整数）",
             )
-        tail = right if same_values else ("", "")
-        visible = (
-            f"{want[0]}, got dtype {arr.dtype.name}{tail[0]}",
-            f"{want[1]}，得到 dtype {arr.dtype.name}{tail[1]}",
+        tail = right if same_values else Bilingual("", "")
+        visible = Bilingual(
+            f"{want.en}, got dtype {arr.dtype.name}{tail.en}",
+            f"{want.zh}，得到 dtype {arr.dtype.name}{tail.zh}",
         )
-        hidden = (want[0] + tail[0], want[1] + tail[1])
+        hidden = Bilingual(want.en + tail.en, want.zh + tail.zh)
         return Problem(_prefix(label, visible), _prefix(label, hidden))
     wrong = arr != expected
     if not np.any(wrong):
         return None
     index = _first(wrong)
     if expected.ndim == 0:
-        pair = (
+        pair = Bilingual(
             f"got {M.fmt_number(arr[()])}, expected {M.fmt_number(expected[()])}",
             f"得到 {M.fmt_number(arr[()])}，期望 {M.fmt_number(expected[()])}",
         )
         return Problem(_prefix(label, pair), _prefix(label, M.HIDDEN_VALUES))
     at_en, at_zh = _at(index)
     count = int(np.count_nonzero(wrong))
-    visible = (
+    visible = Bilingual(
         f"{count} of {expected.size} values differ from expected; first{at_en}: "
         f"got {M.fmt_number(arr[index])}, expected {M.fmt_number(expected[index])}",
         f"{expected.size} 个值中有 {count} 个与期望不符；第一个{at_zh}：得到 {M.fmt_number(arr[index])}，"
@@ -223,12 +224,12 @@ def _check_float(case: Case, arr, expected, label: str, zeros) -> Problem | None
         at_en, at_zh = _at(index)
         kind = "NaN" if np.isnan(got[index]) else "inf"
         hint_en, hint_zh = case.nonfinite_hint
-        visible = (
+        visible = Bilingual(
             f"your output has {kind}{at_en} where the expected value is {M.fmt_number(expected[index])}"
             + (f": {hint_en}" if hint_en else ""),
             f"你的输出{at_zh}是 {kind}，而期望值是 {M.fmt_number(expected[index])}" + (f"：{hint_zh}" if hint_zh else ""),
         )
-        hidden = M.join(M.HIDDEN_NONFINITE, (hint_en, hint_zh))
+        hidden = M.join(M.HIDDEN_NONFINITE, Bilingual(hint_en, hint_zh))
         return Problem(_prefix(label, visible), _prefix(label, hidden), nonfinite=True)
     close = np.isclose(got, expected, rtol=case.rtol, atol=case.atol, equal_nan=False)
     if not np.all(close):
@@ -239,14 +240,14 @@ def _check_float(case: Case, arr, expected, label: str, zeros) -> Problem | None
         diff = float(np.max(np.abs(got[wrong] - expected[wrong]))) if np.all(np.isfinite(got[wrong])) else np.inf
         tol = f"rtol={case.rtol:g}, atol={case.atol:g}"
         if expected.ndim == 0:
-            visible = (
+            visible = Bilingual(
                 f"got {M.fmt_number(got[()])}, expected {M.fmt_number(expected[()])} "
                 f"(abs diff {M.fmt_number(diff)}; tolerance {tol})",
                 f"得到 {M.fmt_number(got[()])}，期望 {M.fmt_number(expected[()])}"
                 f"（绝对误差 {M.fmt_number(diff)}；容差 {tol}）",
             )
         else:
-            visible = (
+            visible = Bilingual(
                 f"values differ from expected at {count} of {expected.size} positions; first{at_en}: "
                 f"got {M.fmt_number(got[index])}, expected {M.fmt_number(expected[index])} "
                 f"(max abs diff {M.fmt_number(diff)}; tolerance {tol})",
@@ -261,7 +262,7 @@ def _check_float(case: Case, arr, expected, label: str, zeros) -> Problem | None
         if np.any(leaked):
             index = _first(leaked)
             at_en, at_zh = _at(index)
-            fixed = (
+            fixed = Bilingual(
                 "weights where the mask is False must be exactly 0; "
                 "set the scores there to -inf (np.where(mask, scores, -np.inf)) before the softmax",
                 "掩码为 False 的位置权重必须恰好为 0；请在 softmax 之前把这些位置的分数设为 -inf"
@@ -288,7 +289,7 @@ def _check_array(case: Case, raw, expected, label: str = "", zeros=None) -> Prob
         return _check_exact(case, arr, expected, label)
     if arr.dtype.kind == "b":
         # True == 1.0 would pass a softmax over one element: a type confusion, not an answer.
-        pair = ("expected numbers, got bools (True/False)", "期望数值，得到的是布尔值（True/False）")
+        pair = Bilingual("expected numbers, got bools (True/False)", "期望数值，得到的是布尔值（True/False）")
         return Problem(_prefix(label, pair), _prefix(label, pair))
     return _check_float(case, arr, expected, label, zeros)
 
@@ -304,7 +305,7 @@ def _check_tuple(case: Case, raw) -> Problem | None:
     if not is_seq or not fits:
         whole = _to_array(raw)
         if whole is not None and whole.shape == parts[0].shape and case.single_array_mistake:
-            pair = (
+            pair = Bilingual(
                 f"expected {want_en}, got one array shaped like `{names[0]}`",
                 f"期望{want_zh}，得到一个形状与 `{names[0]}` 相同的数组",
             )
@@ -312,15 +313,15 @@ def _check_tuple(case: Case, raw) -> Problem | None:
     if not is_seq:
         arr = _to_array(raw)
         if isinstance(raw, (tuple, list)):
-            got = (f"a sequence of {len(raw)} items", f"含 {len(raw)} 项的序列")
-            category = ("a sequence of another length", "长度不同的序列")
+            got = Bilingual(f"a sequence of {len(raw)} items", f"含 {len(raw)} 项的序列")
+            category = Bilingual("a sequence of another length", "长度不同的序列")
         elif arr is not None:
-            got = ("an array of shape " + M.fmt_shape(arr.shape), "形状为 " + M.fmt_shape(arr.shape) + " 的数组")
-            category = ("a single array", "单个数组")
+            got = Bilingual("an array of shape " + M.fmt_shape(arr.shape), "形状为 " + M.fmt_shape(arr.shape) + " 的数组")
+            category = Bilingual("a single array", "单个数组")
         else:
-            got = category = ("something else", "其他内容")
-        visible = (f"expected {want_en}, got {got[0]}", f"期望{want_zh}，得到{got[1]}")
-        hidden = (f"expected {want_en}, got {category[0]}", f"期望{want_zh}，得到{category[1]}")
+            got = category = Bilingual("something else", "其他内容")
+        visible = Bilingual(f"expected {want_en}, got {got.en}", f"期望{want_zh}，得到{got.zh}")
+        hidden = Bilingual(f"expected {want_en}, got {category.en}", f"期望{want_zh}，得到{category.zh}")
         return Problem(visible, hidden)
     if (
         len(parts) == 2
@@ -328,7 +329,7 @@ def _check_tuple(case: Case, raw) -> Problem | None:
         and shapes[0] == parts[1].shape
         and shapes[1] == parts[0].shape
     ):
-        pair = (
+        pair = Bilingual(
             f"the parts are in the wrong order: return ({', '.join(names)}), not ({', '.join(reversed(names))})",
             f"各部分顺序错了：应返回 ({', '.join(names)})，而不是 ({', '.join(reversed(names))})",
         )
@@ -440,10 +441,10 @@ def judge(case: Case, outcome: CallOutcome) -> Verdict:
     for i, mistake_id in enumerate(found):
         text_en, text_zh = _mistake_text(mistake_id)
         if len(found) == 1:
-            label = ("Likely mistake: ", "可能的错误：")
+            label = Bilingual("Likely mistake: ", "可能的错误：")
         else:
-            label = (f"Possible mistake {i + 1} of {len(found)}: ", f"可能的错误（{i + 1}/{len(found)}）：")
-        en, zh = M.join((en, zh), (label[0] + text_en, label[1] + text_zh))
+            label = Bilingual(f"Possible mistake {i + 1} of {len(found)}: ", f"可能的错误（{i + 1}/{len(found)}）：")
+        en, zh = M.join(Bilingual(en, zh), Bilingual(label.en + text_en, label.zh + text_zh))
     mistake = found[0] if found else ""
     if not hidden:
         en, zh = M.with_call(en, zh, case.shown)

@@ -9,6 +9,9 @@ judge() decides which family a case may use.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 import numpy as np
 
 # Feedback quotes a traceback, not a novel: cut what a submission can make long.
@@ -17,8 +20,25 @@ MAX_DETAIL_CHARS = 300
 MAX_SHOWN_CHARS = 1200
 
 
-def both(en: str, zh: str) -> tuple[str, str]:
-    return en, zh
+@dataclass(frozen=True)
+class Bilingual:
+    """One text in both languages: every message the grader generates for a student is one of these.
+
+    It unpacks as (en, zh), so `en, zh = message` reads where the two are stored apart.
+    """
+
+    en: str
+    zh: str
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.en, self.zh))
+
+    def __bool__(self) -> bool:
+        return bool(self.en or self.zh)
+
+
+def both(en: str, zh: str) -> Bilingual:
+    return Bilingual(en, zh)
 
 
 PASSED = both("passed", "通过")
@@ -118,12 +138,14 @@ def fmt_call(function: str, args: tuple, names: tuple = ()) -> str:
     return f"{function}({', '.join(shown)})"
 
 
-def with_call(en: str, zh: str, shown: str) -> tuple[str, str]:
+def with_call(en: str, zh: str, shown: str) -> Bilingual:
     if not shown:
-        return en, zh
-    return f"{en}\nCall: {shown}", f"{zh}\n调用：{shown}"
+        return Bilingual(en, zh)
+    return Bilingual(f"{en}\nCall: {shown}", f"{zh}\n调用：{shown}")
 
 
-def join(*pairs) -> tuple[str, str]:
-    pairs = [p for p in pairs if p and (p[0] or p[1])]
-    return "\n".join(p[0] for p in pairs), "\n".join(p[1] for p in pairs)
+def join(*messages: Bilingual, separator: str = "\n") -> Bilingual:
+    """The non-empty messages one after the other, each language on its own."""
+    kept = [m if isinstance(m, Bilingual) else Bilingual(*m) for m in messages]
+    kept = [m for m in kept if m]
+    return Bilingual(separator.join(m.en for m in kept), separator.join(m.zh for m in kept))
