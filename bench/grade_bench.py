@@ -36,6 +36,7 @@ from grader.grading import grade_code  # noqa: E402
 from grader.models import Exercise, new_seed  # noqa: E402
 from grader.sandbox import get_pool  # noqa: E402
 from grader.sandbox_runtime import sandbox_config  # noqa: E402
+from tests.stack import percentile  # noqa: E402
 
 
 def softmax_exercise() -> Exercise:
@@ -43,11 +44,6 @@ def softmax_exercise() -> Exercise:
     content = course_content_read(directory=SAMPLE_CONTENT_DIRECTORY)
     found = next(exercise for exercise in content.exercises if exercise.slug == "softmax")
     return Exercise(slug=found.slug, **found.values)
-
-
-def percentile(samples, fraction):
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def grade_once(exercise, *, cold):
@@ -82,8 +78,8 @@ def main():
 
     pids = get_pool(sandbox_config()).zygote_pids()
     rss = [psutil.Process(pid).memory_info().rss / 2**20 for pid in pids]
-    warm_p50, warm_p95 = percentile(warm, 0.5), percentile(warm, 0.95)
-    cold_p50, cold_p95 = percentile(cold, 0.5), percentile(cold, 0.95)
+    warm_p50, warm_p95 = percentile(warm, 50), percentile(warm, 95)
+    cold_p50, cold_p95 = percentile(cold, 50), percentile(cold, 95)
     print(f"grading a correct softmax ({tests} tests each, fresh seed per submission)")
     print(f"  warm pool : n={len(warm):4d}  p50 {warm_p50:7.1f} ms  p95 {warm_p95:7.1f} ms  mean {statistics.mean(warm):7.1f} ms")
     print(f"  cold      : n={len(cold):4d}  p50 {cold_p50:7.1f} ms  p95 {cold_p95:7.1f} ms  mean {statistics.mean(cold):7.1f} ms")

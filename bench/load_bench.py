@@ -28,9 +28,7 @@ are stopped when it ends, however it ends.
 import argparse
 import concurrent.futures
 import json
-import math
 import os
-import signal
 import socket
 import statistics
 import subprocess
@@ -43,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.stack import Stack, celery_worker_argv, gunicorn_argv, percentile  # noqa: E402 - needs ROOT on sys.path
 PY = sys.executable
 FINAL = {"graded", "error", "timeout", "memory_limit", "output_limit", "crashed", "internal_error"}
 EXERCISE = "softmax"
@@ -53,66 +52,6 @@ def log(message: str) -> None:
 
 
 # --- processes -----------------------------------------------------------------
-
-
-class Stack:
-    """gunicorn + a Celery worker, each in its own session, stopped on exit."""
-
-    def __init__(self, env: dict, logdir: Path):
-        self.env = env
-        self.logdir = logdir
-        self.procs: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, argv: list[str], **extra_env) -> subprocess.Popen:
-        handle = open(self.logdir / f"{name}.log", "ab")
-        proc = subprocess.Popen(
-            argv, cwd=ROOT, env={**self.env, **extra_env}, stdout=handle, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-        handle.close()
-        self.procs[name] = proc
-        return proc
-
-    def stop(self, *names: str) -> None:
-        import psutil
-
-        chosen = {name: proc for name, proc in self.procs.items() if not names or name in names}
-        for proc in chosen.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for name, proc in chosen.items():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                log(f"{name} did not stop in 20 s; killing it")
-            try:
-                tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
-            except psutil.NoSuchProcess:
-                tree = []
-            for p in tree:
-                try:
-                    p.kill()
-                except psutil.NoSuchProcess:
-                    pass
-            proc.wait()
-            del self.procs[name]
-
-    def rss_mb(self, name: str) -> tuple[float, int]:
-        """RSS of a process and all its descendants, in MB, and how many processes."""
-        import psutil
-
-        try:
-            root = psutil.Process(self.procs[name].pid)
-            tree = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return 0.0, 0
-        total = 0
-        for proc in tree:
-            try:
-                total += proc.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
-        return total / 2**20, len(tree)
 
 
 def free_port() -> int:
@@ -185,12 +124,6 @@ def ensure_database(url: str) -> None:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (cfg["NAME"],)).fetchone()
         if not exists:
             admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 def final_count(ids: list[int]) -> int:
@@ -460,11 +393,10 @@ def main() -> int:
     stack = Stack({**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(args.web), "WEB_ACCESS_LOG": "0"}, logdir)
     figures: dict = {"machine": {"cores": os.cpu_count()}, "workers": args.workers, "web_processes": args.web}
     try:
-        stack.start("web", [PY, "-m", "gunicorn", "-c", str(ROOT / "scripts" / "gunicorn_conf.py"), "config.wsgi"])
-        worker_argv = [
-            PY, "-m", "celery", "-A", "config", "worker", "-Q", "grading,default", "-l", "warning",
-            "-n", "bench@%h", "--without-mingle", "--without-gossip",
-        ]  # fmt: skip
+        stack.start("web", gunicorn_argv())
+        # Quiet (warning): an info line per task would cost the worker CPU during the measurement;
+        # the warm-up submissions below are what says it is ready.
+        worker_argv = celery_worker_argv("bench", loglevel="warning")
         worker = stack.start("worker", worker_argv)
         api = Api(f"http://127.0.0.1:{port}")
         wait_http(api, timeout=60)

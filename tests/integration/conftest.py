@@ -8,18 +8,19 @@ the rows that `transaction=True` tests commit. Fast sweeper thresholds make
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
-import psutil
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.stack import (  # noqa: F401 - redis_restart_without_persistence: for the tests
+    Stack,
+    celery_beat_argv,
+    database_url,
+    redis_ensure_up,
+    redis_restart_without_persistence,
+)
 
 # What the worker and beat get on top of the test process's environment.
 FAST_ENV = {
@@ -32,11 +33,6 @@ FAST_ENV = {
     "DATABASE_CONN_MAX_AGE": "0",
     "GRADING_MAX_RETRIES": "2",
 }
-
-REDIS_START = [
-    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-    "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
-]  # fmt: skip
 
 CORRECT_SOFTMAX = '''\
 import numpy as np
@@ -55,137 +51,34 @@ def slow_softmax(seconds: float) -> str:
     return f"import time\ntime.sleep({seconds})\n" + CORRECT_SOFTMAX
 
 
-def redis_ping() -> bool:
-    return subprocess.run(["redis-cli", "-p", "6379", "ping"], capture_output=True, text=True).stdout.strip() == "PONG"
-
-
-def redis_ensure_up(timeout: float = 10.0) -> None:
-    if redis_ping():
-        return
-    subprocess.run(REDIS_START, check=True)
-    deadline = time.monotonic() + timeout
-    while not redis_ping():
-        if time.monotonic() > deadline:
-            raise RuntimeError("redis-server did not come back")
-        time.sleep(0.05)
-
-
-def redis_restart_without_persistence() -> None:
-    """Exactly how CI stops and starts Redis: everything in it is lost."""
-    subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], capture_output=True)
-    deadline = time.monotonic() + 10
-    while redis_ping():
-        if time.monotonic() > deadline:
-            raise RuntimeError("redis-server did not stop")
-        time.sleep(0.02)
-    redis_ensure_up()
-
-
-def _database_url(db: dict) -> str:
-    user = quote(db.get("USER") or "", safe="")
-    password = db.get("PASSWORD") or ""
-    auth = f"{user}:{quote(password, safe='')}@" if password else (f"{user}@" if user else "")
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{auth}{host}:{port}/{quote(db['NAME'], safe='')}"
-
-
-def _kill_tree(pid: int) -> None:
-    """SIGKILL a process and every descendant (the prefork children, their sandboxes)."""
-    try:
-        parent = psutil.Process(pid)
-        victims = [parent, *parent.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return
-    for proc in victims:
-        try:
-            proc.send_signal(signal.SIGKILL)
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(victims, timeout=5)
-
-
 class CeleryStack:
-    """One worker and one beat subprocess, restartable; logs under a temp dir."""
+    """One worker and one beat, restartable (tests kill the worker); the processes are tests.stack's."""
 
     def __init__(self, env: dict, workdir: Path):
-        self.env = env
+        self.processes = Stack(env, workdir)
         self.workdir = workdir
-        self.worker = None
-        self.beat = None
         self.worker_starts = 0
 
-    def _spawn(self, name: str, argv: list[str]) -> tuple[subprocess.Popen, Path]:
-        log = self.workdir / f"{name}.log"
-        handle = open(log, "ab")
-        proc = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            env=self.env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        handle.close()
-        return proc, log
+    @property
+    def worker(self):
+        return self.processes.procs.get("worker")
 
     def start_worker(self, timeout: float = 60.0) -> None:
         self.worker_starts += 1
-        marker = f"it{self.worker_starts}-{uuid.uuid4().hex[:6]}"
-        argv = [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "grading,default",
-            "-l", "info", "-n", f"{marker}@%h", "--without-mingle", "--without-gossip",
-        ]  # fmt: skip
-        self.worker, log = self._spawn("worker", argv)
-        deadline = time.monotonic() + timeout
-        while f"{marker}@" not in _ready_lines(log):
-            if self.worker.poll() is not None:
-                raise RuntimeError(f"worker exited with {self.worker.returncode}:\n{self.tail('worker')}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"worker not ready in {timeout} s:\n{self.tail('worker')}")
-            time.sleep(0.1)
+        # A node name of its own: the log line that says this start is ready, not an earlier one.
+        self.processes.start_worker("worker", node=f"it{self.worker_starts}-{uuid.uuid4().hex[:6]}", timeout=timeout)
 
     def start_beat(self) -> None:
-        argv = [
-            sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info",
-            "-s", str(self.workdir / "celerybeat-schedule"),
-        ]  # fmt: skip
-        self.beat, _ = self._spawn("beat", argv)
+        self.processes.start("beat", celery_beat_argv(self.workdir / "celerybeat-schedule"))
 
     def kill_worker(self) -> None:
-        if self.worker is not None:
-            _kill_tree(self.worker.pid)
-            self.worker.wait(timeout=5)
-            self.worker = None
+        self.processes.kill("worker")
 
     def stop(self) -> None:
-        for proc in (self.worker, self.beat):
-            if proc is not None and proc.poll() is None:
-                proc.terminate()
-        for proc in (self.worker, self.beat):
-            if proc is None:
-                continue
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-            _kill_tree(proc.pid)
-        self.worker = self.beat = None
+        self.processes.stop(timeout=15)
 
     def tail(self, name: str, lines: int = 60) -> str:
-        log = self.workdir / f"{name}.log"
-        if not log.exists():
-            return ""
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _ready_lines(log: Path) -> str:
-    try:
-        text = log.read_text(errors="replace")
-    except FileNotFoundError:
-        return ""
-    return "\n".join(line for line in text.splitlines() if line.rstrip().endswith("ready."))
+        return self.processes.tail(name, lines)
 
 
 # Module scope: the processes live only while the tests that need them run,
@@ -212,7 +105,7 @@ def celery_stack(django_db_setup, django_db_blocker, tmp_path_factory):
         **os.environ,
         **FAST_ENV,
         # settings.DATABASES now names the test database pytest-django created.
-        "DATABASE_URL": _database_url(db),
+        "DATABASE_URL": database_url(db),
         "REDIS_URL": settings.REDIS_URL,
         "BEAT_SCHEDULE_PATH": str(workdir / "celerybeat-schedule"),
         "PYTHONUNBUFFERED": "1",
