@@ -36,9 +36,6 @@ class SandboxConfig:
     mode: str = "bwrap"
     # unsafe mode must be asked for twice: by mode and by this flag (Django: DEBUG).
     allow_unsafe: bool = False
-    # Warm zygotes per OS process: 1 for a prefork worker; more only for a
-    # threaded caller that wants parallel runs.
-    pool_size: int = 1
     # The sandbox's /tmp (a tmpfs, emptied after every submission) and the
     # largest file a submission may write there (RLIMIT_FSIZE).
     tmp_size_bytes: int = 32 * 1024 * 1024
@@ -64,7 +61,5 @@ class SandboxConfig:
                 "sandbox mode 'unsafe' runs student code unconfined; it is refused unless the configuration "
                 "also says allow_unsafe=True (the Django settings allow it only with DEBUG=1)"
             )
-        if self.pool_size < 1:
-            raise SandboxUnavailable("pool_size must be at least 1")
         if not self.site_dir:
             raise SandboxUnavailable("site_dir is empty: point it at the sandbox's package dir (make install)")

@@ -84,15 +84,14 @@ def _run_once(zygote: ZygoteProcess, config: SandboxConfig, code, calls, require
 
 
 class SandboxPool:
-    """`pool_size` warm zygotes of one process; each runs one submission at a time."""
+    """The warm zygote of one process (a prefork worker child runs one submission at a time)."""
 
     def __init__(self, config: SandboxConfig):
         self.config = config
         self.pid = os.getpid()
         self._slots: queue.LifoQueue[ZygoteProcess] = queue.LifoQueue()
         self._all: list[ZygoteProcess] = []
-        for _ in range(config.pool_size):
-            self._add_slot()
+        self._add_slot()
 
     def _add_slot(self) -> None:
         child, outer = _Filters.get(self.config.mode)
@@ -101,15 +100,13 @@ class SandboxPool:
         self._slots.put(zygote)
 
     def warm_up(self) -> None:
-        """Start every zygote now rather than on the first submission."""
-        taken = [self._slots.get() for _ in range(self.config.pool_size)]
+        """Start the zygote now rather than on the first submission."""
+        zygote = self._slots.get()
         try:
-            for zygote in taken:
-                if not zygote.alive:
-                    zygote.start()
+            if not zygote.alive:
+                zygote.start()
         finally:
-            for zygote in taken:
-                self._slots.put(zygote)
+            self._slots.put(zygote)
 
     def zygote_pids(self) -> list[int]:
         return [pid for pid in (z.zygote_pid() for z in self._all if z.alive) if pid]
@@ -163,24 +160,15 @@ class SandboxPool:
 
 _registry_lock = threading.Lock()
 _pools: dict[SandboxConfig, SandboxPool] = {}
-_default_config: SandboxConfig | None = None
-
-
-def configure(config: SandboxConfig) -> None:
-    """Set the configuration used when run_submission is given none."""
-    global _default_config
-    with _registry_lock:
-        _default_config = config
 
 
 def _resolve(config: SandboxConfig | None) -> SandboxConfig:
-    resolved = config or _default_config
-    if resolved is None:
+    if config is None:
         raise SandboxNotConfigured(
-            "the sandbox is not configured: call grader.sandbox.configure(SandboxConfig(...)) "
-            "or pass config= (site_dir from SANDBOX_SITE_DIR, mode from SANDBOX_MODE)"
+            "the sandbox is not configured: pass config=SandboxConfig(...) "
+            "(site_dir from SANDBOX_SITE_DIR, mode from SANDBOX_MODE; grader.sandbox_runtime builds it)"
         )
-    return resolved
+    return config
 
 
 def get_pool(config: SandboxConfig | None = None) -> SandboxPool:

@@ -33,7 +33,7 @@ def test_unsafe_mode_must_be_allowed_explicitly(sandbox_config):
 
 
 def test_an_unconfigured_sandbox_says_how_to_configure_it():
-    with pytest.raises(SandboxNotConfigured, match="configure"):
+    with pytest.raises(SandboxNotConfigured, match="config="):
         run_submission("", [], [], Limits())
 
 
