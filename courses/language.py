@@ -31,6 +31,22 @@ def localized(obj, name: str, *, language: str | None = None):
     return getattr(obj, f"{name}_en")
 
 
+def in_both_languages(message: str, **params) -> tuple[str, str]:
+    """`message` (an English msgid, marked with gettext_noop) in English and in Chinese, %-formatted with `params`.
+
+    For texts that always travel in both languages at once (the API's
+    "message" and "message_zh"). A lazy param (gettext_lazy) is translated
+    into each language too.
+    """
+    texts = []
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            values = {name: str(value) for name, value in params.items()}
+            text = translation.gettext(message)
+            texts.append(text % values if params else text)
+    return texts[0], texts[1]
+
+
 class LanguageQueryMiddleware:
     """`?lang=en|zh` shows one page in that language, whatever the browser asks (after LocaleMiddleware)."""
 

@@ -10,9 +10,11 @@ rate limits add "retry_after" (seconds, also in the Retry-After header).
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils import translation
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from courses.language import in_both_languages
 from grader.services import SubmissionRejected
 
 # How each refusal of submission_create is answered over HTTP.
@@ -69,13 +71,19 @@ class ApiError(exceptions.APIException):
         # DRF's handler turns `wait` into the Retry-After header.
         self.wait = retry_after
 
+    @classmethod
+    def translated(cls, *, status_code: int, code: str, message: str, retry_after: int | None = None, **params) -> "ApiError":
+        """An error whose text is a gettext msgid (locale/ holds its Chinese), %-formatted with `params`."""
+        en, zh = in_both_languages(message, **params)
+        return cls(status_code=status_code, code=code, message=en, message_zh=zh, retry_after=retry_after)
+
 
 def unknown_exercise(slug: str) -> ApiError:
-    return ApiError(
+    return ApiError.translated(
         status_code=status.HTTP_404_NOT_FOUND,
         code="unknown_exercise",
-        message=f"There is no exercise '{slug}'.",
-        message_zh=f"不存在名为“{slug}”的练习。",
+        message=gettext_noop("There is no exercise '%(slug)s'."),
+        slug=slug,
     )
 
 

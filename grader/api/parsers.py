@@ -7,6 +7,7 @@ the whole body whatever its size; a student API wants neither.
 import json
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy, gettext_noop
 from rest_framework import status
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import JSONRenderer
@@ -29,39 +30,41 @@ class Utf8JSONParser(BaseParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read() if limit is None else stream.read(limit + 1)
         if limit is not None and len(raw) > limit:
-            raise ApiError(
+            raise ApiError.translated(
                 status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
                 code="request_too_large",
-                message=f"The request body is larger than {limit} bytes.",
-                message_zh=f"请求体超过了 {limit} 字节。",
+                message=gettext_noop("The request body is larger than %(limit)s bytes."),
+                limit=limit,
             )
         try:
             # JSON is UTF-8 (RFC 8259 §8.1), whatever charset the header names;
             # a leading byte-order mark is tolerated.
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ApiError(
+            raise ApiError.translated(
                 status_code=status.HTTP_400_BAD_REQUEST,
                 code="not_utf8",
-                message=f"The request body is not valid UTF-8 (byte {exc.start}). Send the code as UTF-8 text.",
-                message_zh=f"请求体不是有效的 UTF-8 编码（第 {exc.start} 字节）。请以 UTF-8 文本发送代码。",
+                message=gettext_noop("The request body is not valid UTF-8 (byte %(byte)s). Send the code as UTF-8 text."),
+                byte=exc.start,
             ) from None
         try:
             return json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
-            raise ApiError(
+            raise ApiError.translated(
                 status_code=status.HTTP_400_BAD_REQUEST,
                 code="malformed_json",
-                message=f"The request body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
-                message_zh=f"请求体不是有效的 JSON：{exc.msg}（第 {exc.lineno} 行，第 {exc.colno} 列）。",
+                message=gettext_noop("The request body is not valid JSON: %(reason)s (line %(line)s, column %(column)s)."),
+                reason=exc.msg,
+                line=exc.lineno,
+                column=exc.colno,
             ) from None
         except (ValueError, RecursionError) as exc:
             # NaN/Infinity, an integer too long to convert, or nesting deep
             # enough to exhaust the parser's recursion: all malformed input.
-            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-            raise ApiError(
+            reason = gettext_lazy("nested too deeply") if isinstance(exc, RecursionError) else str(exc)
+            raise ApiError.translated(
                 status_code=status.HTTP_400_BAD_REQUEST,
                 code="malformed_json",
-                message=f"The request body is not valid JSON: {reason}.",
-                message_zh=f"请求体不是有效的 JSON：{reason}。",
+                message=gettext_noop("The request body is not valid JSON: %(reason)s."),
+                reason=reason,
             ) from None

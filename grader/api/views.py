@@ -10,6 +10,7 @@ grader.api.exceptions). Errors common to all endpoints:
 
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_noop
 from rest_framework import status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.pagination import PageNumberPagination
@@ -40,11 +41,10 @@ def _result_language(request) -> str:
         try:
             return _LANGS[requested.strip().lower()]
         except KeyError:
-            raise ApiError(
+            raise ApiError.translated(
                 status_code=status.HTTP_400_BAD_REQUEST,
                 code="unsupported_language",
-                message="lang must be 'en' or 'zh'.",
-                message_zh="lang 只能是 'en' 或 'zh'。",
+                message=gettext_noop("lang must be 'en' or 'zh'."),
             ) from None
     return "zh" if translation.get_language_from_request(request).startswith("zh") else "en"
 
@@ -142,14 +142,11 @@ class ApiNotFoundView(APIView):
     # The view defines no handler, so every method lands here: the path, not
     # the method, is what is wrong. OPTIONS too, which APIView would answer.
     def http_method_not_allowed(self, request, *args, **kwargs):
-        hint = "" if request.path.endswith("/") else " API paths end with '/'."
-        hint_zh = "" if request.path.endswith("/") else "API 路径以 '/' 结尾。"
-        raise ApiError(
-            status_code=status.HTTP_404_NOT_FOUND,
-            code="not_found",
-            message=f"There is no API endpoint at {request.path}.{hint}",
-            message_zh=f"{request.path} 不是 API 端点。{hint_zh}",
-        )
+        if request.path.endswith("/"):
+            message = gettext_noop("There is no API endpoint at %(path)s.")
+        else:
+            message = gettext_noop("There is no API endpoint at %(path)s. API paths end with '/'.")
+        raise ApiError.translated(status_code=status.HTTP_404_NOT_FOUND, code="not_found", message=message, path=request.path)
 
     options = http_method_not_allowed
 

@@ -15,7 +15,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from courses.language import in_both_languages
 from courses.models import Enrollment
 from grader.models import Exercise, Submission
 
@@ -30,45 +32,33 @@ __all__ = [
 _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE_RE = re.compile(r"^\s*(?P<count>[0-9]+)\s*/\s*(?P<period>s|sec|second|m|min|minute|h|hour|d|day)\s*$")
 
-# Each reason a submission is turned away, in the student's terms, both languages.
-# Placeholders are filled from SubmissionRejected.params.
+# Each reason a submission is turned away, in the student's terms: English
+# msgids whose Chinese is in locale/zh_Hans. Placeholders are filled from
+# SubmissionRejected.params.
 _MESSAGES = {
-    "empty": (
-        "The code is empty. Submit a Python file that defines the required functions.",
-        "代码为空。请提交一个定义了所需函数的 Python 文件。",
-    ),
-    "too_large": (
-        "The code is {size} bytes in UTF-8; the limit is {limit} bytes ({limit_kib} KiB).",
-        "代码按 UTF-8 编码为 {size} 字节，超过了 {limit} 字节（{limit_kib} KiB）的上限。",
-    ),
-    "not_utf8": (
+    "empty": gettext_noop("The code is empty. Submit a Python file that defines the required functions."),
+    "too_large": gettext_noop("The code is %(size)s bytes in UTF-8; the limit is %(limit)s bytes (%(limit_kib)s KiB)."),
+    "not_utf8": gettext_noop(
         "The code is not valid UTF-8 text (bytes that are not UTF-8, or an unpaired surrogate such as \\ud800). "
-        "Save the file as UTF-8 and submit it again.",
-        "代码不是有效的 UTF-8 文本（含有非 UTF-8 字节，或未配对的代理字符，例如 \\ud800）。请将文件保存为 UTF-8 编码后重新提交。",
+        "Save the file as UTF-8 and submit it again."
     ),
-    "null_character": (
-        "The code contains a NUL character (\\u0000), which a Python source file cannot contain.",
-        "代码中含有 NUL 字符（\\u0000），Python 源文件不能包含该字符。",
+    "null_character": gettext_noop(
+        "The code contains a NUL character (\\u0000), which a Python source file cannot contain."
     ),
-    "not_enrolled": (
-        "You are not enrolled in the course of exercise '{slug}'.",
-        "你没有选修练习“{slug}”所属的课程。",
-    ),
-    "exercise_closed": (
-        "Exercise '{slug}' is closed and no longer accepts submissions.",
-        "练习“{slug}”已关闭，不再接受提交。",
-    ),
-    "attempt_limit": (
-        "You have used all {limit} attempts for exercise '{slug}'.",
-        "你已用完练习“{slug}”的全部 {limit} 次提交机会。",
-    ),
-    "rate_limited": (
-        "You are submitting too fast: the limit is {count} per {period}. Try again in {retry_after} s.",
-        "提交过于频繁：每{period_zh}最多提交 {count} 次。请在 {retry_after} 秒后重试。",
+    "not_enrolled": gettext_noop("You are not enrolled in the course of exercise '%(slug)s'."),
+    "exercise_closed": gettext_noop("Exercise '%(slug)s' is closed and no longer accepts submissions."),
+    "attempt_limit": gettext_noop("You have used all %(limit)s attempts for exercise '%(slug)s'."),
+    "rate_limited": gettext_noop(
+        "You are submitting too fast: the limit is %(count)s per %(period)s. Try again in %(retry_after)s s."
     ),
 }
 
-_PERIOD_NAMES = {1: ("second", "秒"), 60: ("minute", "分钟"), 3600: ("hour", "小时"), 86400: ("day", "天")}
+_PERIOD_NAMES = {
+    1: gettext_lazy("second"),
+    60: gettext_lazy("minute"),
+    3600: gettext_lazy("hour"),
+    86400: gettext_lazy("day"),
+}
 
 
 class SubmissionRejected(Exception):
@@ -82,9 +72,7 @@ class SubmissionRejected(Exception):
         self.code = code
         self.retry_after = retry_after
         self.params = {**params, "retry_after": retry_after}
-        en, zh = _MESSAGES[code]
-        self.message = en.format(**self.params)
-        self.message_zh = zh.format(**self.params)
+        self.message, self.message_zh = in_both_languages(_MESSAGES[code], **self.params)
         super().__init__(f"{code}: {self.message}")
 
 
@@ -180,8 +168,7 @@ def _rate_limit_check(*, user_id: int) -> None:
 
 
 def _rate_params(rate: RateLimit) -> dict:
-    en, zh = _PERIOD_NAMES[rate.seconds]
-    return {"count": rate.count, "period": en, "period_zh": zh}
+    return {"count": rate.count, "period": _PERIOD_NAMES[rate.seconds]}
 
 
 def _enqueue_grading(submission_id: int) -> None:

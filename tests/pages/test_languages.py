@@ -45,6 +45,34 @@ def test_every_interface_string_of_the_templates_has_its_chinese():
     assert fuzzy == []
 
 
+def _python_msgids() -> dict[str, str]:
+    """Every string the interface's Python code marks for translation -> its file."""
+    found = {}
+    keywords = {"gettext": None, "gettext_lazy": None, "gettext_noop": None, "_": None}
+    for app in ("courses", "grader", "config"):
+        for path in sorted((BASE / app).rglob("*.py")):
+            with path.open("rb") as handle:
+                for _line, _function, message, _comments in extract_python(handle, keywords, [], {}):
+                    msgid = message if isinstance(message, str) or message is None else message[0]
+                    if msgid is not None:  # a call with a computed argument: nothing to look up
+                        found[msgid] = str(path.relative_to(BASE))
+    return found
+
+
+def test_every_interface_string_of_the_python_code_has_its_chinese():
+    catalogue = _catalogue()
+    msgids = _python_msgids()
+    assert "There is no exercise '%(slug)s'." in msgids  # the extraction itself works
+    missing = [f"{where}: {msgid}" for msgid, where in msgids.items() if not (catalogue.get(msgid) and catalogue.get(msgid).string)]
+    assert missing == []
+
+
+def test_the_api_errors_come_from_the_catalogue(client, db):
+    body = client.get("/api/v1/no-such-thing").json()["error"]
+    assert body["message"] == "There is no API endpoint at /api/v1/no-such-thing. API paths end with '/'."
+    assert body["message_zh"] == "/api/v1/no-such-thing 不是 API 端点。API 路径以 '/' 结尾。"
+
+
 def test_the_compiled_catalogue_is_the_one_django_reads():
     # `make install` compiles the .po; a stale or missing .mo shows as English here.
     with translation.override("zh-hans"):
