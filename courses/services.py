@@ -98,7 +98,6 @@ class CourseLoadResult:
     unchanged: int = 0
     chapter_count: int = 0  # in the files
     exercise_count: int = 0  # in the files
-    dry_run: bool = False
 
     @property
     def changed(self) -> bool:
@@ -481,7 +480,6 @@ def course_load_from_directory(*, directory: Path, dry_run: bool = False) -> Cou
     content = course_content_read(directory=directory)
     with transaction.atomic():
         result = _course_content_save(content)
-        result.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
     return result
