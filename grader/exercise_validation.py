@@ -78,8 +78,8 @@ def function_names_problem(names: Any) -> str | None:
 
 def code_problems(code: str, *, required_functions: Any) -> list[str]:
     """Why `code` could not be handed in as a submission defining `required_functions`."""
-    # Imported here: grader.services pulls in the models, and this module is
-    # imported by grader.models.
+    # Imported here: grader.services loads the grading machinery (sandbox,
+    # checks, models), which only validating code needs.
     from grader.services.submissions import SubmissionRejected, submission_code_validate
 
     try:
