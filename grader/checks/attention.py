@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks.base import KIND_TUPLE, Param, Suite, count_params, tolerance_params
+from grader.checks.messages import Bilingual
 
 NO_MAX_SUBTRACTION = "no_max_subtraction"
 WEIGHTS_NOT_RETURNED = "weights_not_returned"
@@ -158,16 +159,16 @@ def build(b, p, rng):
             q, k, v = _qkv(rng, batch, lq, lk, d_k, d_v)
             style = int(rng.integers(0, 3))
             if style == 0:
-                mask, label = None, ("no mask", "无掩码")
+                mask, label = None, Bilingual("no mask", "无掩码")
             elif style == 1 and lq == lk:
-                mask, label = causal(lq), ("causal mask", "因果掩码")
+                mask, label = causal(lq), Bilingual("causal mask", "因果掩码")
             else:
                 mask = random_mask(rng, batch + (lq, lk))
-                label = ("random mask", "随机掩码")
+                label = Bilingual("random mask", "随机掩码")
             add_case(
                 b,
-                f"random: batch {batch}, Lq={lq}, Lk={lk}, d_k={d_k}, d_v={d_v}, {label[0]}",
-                f"随机：批量 {batch}，Lq={lq}，Lk={lk}，d_k={d_k}，d_v={d_v}，{label[1]}",
+                f"random: batch {batch}, Lq={lq}, Lk={lk}, d_k={d_k}, d_v={d_v}, {label.en}",
+                f"随机：批量 {batch}，Lq={lq}，Lk={lk}，d_k={d_k}，d_v={d_v}，{label.zh}",
                 q,
                 k,
                 v,
@@ -187,7 +188,7 @@ SUITE = Suite(
         Param("max_d", int, 8, 1, 128, "largest d_k and d_v"),
     ),
     build=build,
-    nonfinite_hint=(
+    nonfinite_hint=Bilingual(
         "exp overflowed? subtract the row max from the scores before exp",
         "exp 溢出了？在 exp 之前先减去每行分数的最大值",
     ),

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.checks.messages import fmt_call
+from grader.checks.messages import Bilingual, fmt_call
 from grader.sandbox.types import Call
 
 # How judge() compares a returned value with the expected one.
@@ -55,8 +55,8 @@ class Case:
     # For KIND_TUPLE: the mistake to name when one array shaped like the first
     # part comes back instead of the tuple (attention: weights_not_returned).
     single_array_mistake: str = ""
-    # (en, zh): what usually makes NaN/inf appear in this function.
-    nonfinite_hint: tuple = ("", "")
+    # What usually makes NaN/inf appear in this function.
+    nonfinite_hint: Bilingual = Bilingual("", "")
     # The names of the call's arguments, to show a visible case's call as Python.
     arg_names: tuple = ()
     # Computes {mistake id -> what that engine mistake variant returns on the
@@ -160,7 +160,7 @@ class Suite:
     build: Callable  # build(builder, params, rng) -> None
     # Cross-parameter rules, e.g. min <= max: params -> error message or "".
     constraints: tuple = ()
-    nonfinite_hint: tuple = ("", "")
+    nonfinite_hint: Bilingual = Bilingual("", "")
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}

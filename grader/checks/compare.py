@@ -42,10 +42,10 @@ MAX_MISTAKES_SHOWN = 3
 # Mistakes the judge recognises from the structure of the answer; the engine
 # may describe them too (engine.mistakes.MISTAKE_TEXT wins when it does).
 LOCAL_MISTAKE_TEXT = {
-    "weights_not_returned": {
-        "en": "you returned only the output; the function must return the tuple (output, weights).",
-        "zh": "你只返回了 output；函数必须返回元组 (output, weights)。",
-    },
+    "weights_not_returned": Bilingual(
+        "you returned only the output; the function must return the tuple (output, weights).",
+        "你只返回了 output；函数必须返回元组 (output, weights)。",
+    ),
 }
 
 
@@ -60,17 +60,17 @@ class Problem:
 
 
 def _mistake_text(mistake_id: str) -> Bilingual:
-    text = None
     try:
         from engine.mistakes import MISTAKE_TEXT
-
-        text = MISTAKE_TEXT.get(mistake_id)
     except ImportError:
-        pass
-    text = text or LOCAL_MISTAKE_TEXT.get(mistake_id)
-    if not text:
-        return Bilingual(f"this matches a known mistake ({mistake_id}).", f"这与一个常见错误相符（{mistake_id}）。")
-    return Bilingual(text["en"], text["zh"])
+        MISTAKE_TEXT = {}
+    # The engine is pure and knows nothing of grader types: its texts are {"en", "zh"} dicts.
+    engine_text = MISTAKE_TEXT.get(mistake_id)
+    if engine_text:
+        return Bilingual(engine_text["en"], engine_text["zh"])
+    return LOCAL_MISTAKE_TEXT.get(mistake_id) or Bilingual(
+        f"this matches a known mistake ({mistake_id}).", f"这与一个常见错误相符（{mistake_id}）。"
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -223,13 +223,13 @@ def _check_float(case: Case, arr, expected, label: str, zeros) -> Problem | None
         index = _first(bad)
         at_en, at_zh = _at(index)
         kind = "NaN" if np.isnan(got[index]) else "inf"
-        hint_en, hint_zh = case.nonfinite_hint
+        hint = case.nonfinite_hint
         visible = Bilingual(
             f"your output has {kind}{at_en} where the expected value is {M.fmt_number(expected[index])}"
-            + (f": {hint_en}" if hint_en else ""),
-            f"你的输出{at_zh}是 {kind}，而期望值是 {M.fmt_number(expected[index])}" + (f"：{hint_zh}" if hint_zh else ""),
+            + (f": {hint.en}" if hint.en else ""),
+            f"你的输出{at_zh}是 {kind}，而期望值是 {M.fmt_number(expected[index])}" + (f"：{hint.zh}" if hint.zh else ""),
         )
-        hidden = M.join(M.HIDDEN_NONFINITE, Bilingual(hint_en, hint_zh))
+        hidden = M.join(M.HIDDEN_NONFINITE, hint)
         return Problem(_prefix(label, visible), _prefix(label, hidden), nonfinite=True)
     close = np.isclose(got, expected, rtol=case.rtol, atol=case.atol, equal_nan=False)
     if not np.all(close):

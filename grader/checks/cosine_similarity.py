@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks.base import Param, Suite, count_params, tolerance_params
+from grader.checks.messages import Bilingual
 
 
 def _add(b, name_en, name_zh, a, v, *, hidden, weight=1.0):
@@ -67,7 +68,7 @@ SUITE = Suite(
         Param("max_dim", int, 16, 1, 512, "largest vector length d"),
     ),
     build=build,
-    nonfinite_hint=(
+    nonfinite_hint=Bilingual(
         "a zero vector has norm 0: return 0.0 there instead of dividing by 0",
         "零向量的范数为 0：此时应返回 0.0，而不是除以 0",
     ),

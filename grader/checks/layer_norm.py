@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks.base import Param, Suite, count_params, tolerance_params
+from grader.checks.messages import Bilingual
 
 
 def _add(b, name_en, name_zh, x, gamma, beta, eps=None, *, hidden, weight=1.0):
@@ -63,7 +64,7 @@ SUITE = Suite(
         Param("max_size", int, 8, 2, 64, "largest length of an axis"),
     ),
     build=build,
-    nonfinite_hint=(
+    nonfinite_hint=Bilingual(
         "a constant row has variance 0: add eps inside the square root, sqrt(var + eps)",
         "常数行的方差为 0：应在开方内加 eps，即 sqrt(var + eps)",
     ),

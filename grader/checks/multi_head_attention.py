@@ -4,6 +4,7 @@ import numpy as np
 
 from grader.checks.attention import causal, random_mask
 from grader.checks.base import Param, Suite, count_params, tolerance_params
+from grader.checks.messages import Bilingual
 
 HEADS = (1, 2, 4, 8)
 
@@ -108,15 +109,15 @@ def build(b, p, rng):
             x = rng.normal(size=batch + (length, heads * d_head))
             style = int(rng.integers(0, 3))
             if style == 0:
-                mask, label = None, ("no mask", "无掩码")
+                mask, label = None, Bilingual("no mask", "无掩码")
             elif style == 1:
-                mask, label = causal(length), ("causal mask", "因果掩码")
+                mask, label = causal(length), Bilingual("causal mask", "因果掩码")
             else:
-                mask, label = random_mask(rng, batch + (length, length)), ("random mask", "随机掩码")
+                mask, label = random_mask(rng, batch + (length, length)), Bilingual("random mask", "随机掩码")
             add_case(
                 b,
-                f"random: x {x.shape}, {heads} head(s), {label[0]}",
-                f"随机：x {x.shape}，{heads} 个头，{label[1]}",
+                f"random: x {x.shape}, {heads} head(s), {label.en}",
+                f"随机：x {x.shape}，{heads} 个头，{label.zh}",
                 x,
                 heads,
                 mask,
@@ -136,7 +137,7 @@ SUITE = Suite(
         Param("max_d_head", int, 4, 1, 16, "largest d_head; d_model = num_heads × d_head"),
     ),
     build=build,
-    nonfinite_hint=(
+    nonfinite_hint=Bilingual(
         "exp overflowed? subtract the row max from the scores before exp",
         "exp 溢出了？在 exp 之前先减去每行分数的最大值",
     ),

@@ -7,6 +7,7 @@ JSON-friendly. Probabilities are Python floats compared as scalars.
 import numpy as np
 
 from grader.checks.base import KIND_SCALAR, Param, Suite, count_params, min_max_rule, tolerance_params
+from grader.checks.messages import Bilingual
 
 # A textbook-style corpus: small enough to count by hand.
 TEXT_CORPUS = [
@@ -180,7 +181,7 @@ SUITE = Suite(
     ),
     build=build,
     constraints=(min_max_rule("min_sentence_len", "max_sentence_len"),),
-    nonfinite_hint=(
+    nonfinite_hint=Bilingual(
         "a 0/0 somewhere? an unseen context has c(h) = 0: return 0.0 when the denominator is 0",
         "出现了 0/0？未见上下文的 c(h) = 0：分母为 0 时应返回 0.0",
     ),

@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks.base import KIND_SCALAR, Param, Suite, count_params, tolerance_params
+from grader.checks.messages import Bilingual
 
 
 def _add(b, name_en, name_zh, probabilities, *, hidden, weight=1.0):
@@ -39,7 +40,7 @@ SUITE = Suite(
     functions=("perplexity",),
     params=count_params(2, 4) + tolerance_params() + (Param("max_len", int, 50, 1, 5000, "largest number of tokens"),),
     build=build,
-    nonfinite_hint=(
+    nonfinite_hint=Bilingual(
         "the product of many probabilities underflowed to 0: average the logs instead, exp(-mean(log p))",
         "许多概率相乘下溢成了 0：请改为对数取平均，exp(-mean(log p))",
     ),

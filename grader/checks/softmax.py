@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks.base import Param, Suite, count_params, min_max_rule, tolerance_params
+from grader.checks.messages import Bilingual
 
 # exp() overflows float64 just above 709: inputs beyond this break a softmax
 # that does not subtract the max, which is the mistake to name on NaN/inf.
@@ -168,7 +169,7 @@ SUITE = Suite(
     ),
     build=build,
     constraints=(min_max_rule("min_size", "max_size"),),
-    nonfinite_hint=(
+    nonfinite_hint=Bilingual(
         "exp overflowed? subtract the max along the axis before exp",
         "exp 溢出了？在 exp 之前先沿该轴减去最大值",
     ),

@@ -68,3 +68,16 @@ def test_the_summary_is_bilingual():
 def test_the_messages_module_needs_no_django():
     code = "import sys, grader.checks.messages; assert not [m for m in sys.modules if m.startswith('django')]"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_suite_hint_and_local_mistake_text_is_bilingual():
+    from grader.checks.registry import REGISTRY, get_suite
+
+    for name in REGISTRY:
+        assert isinstance(get_suite(name).nonfinite_hint, Bilingual), name
+    for text in compare.LOCAL_MISTAKE_TEXT.values():
+        assert isinstance(text, Bilingual) and text.en and text.zh
+    assert compare._mistake_text("an_unheard_of_mistake") == Bilingual(
+        "this matches a known mistake (an_unheard_of_mistake).", "这与一个常见错误相符（an_unheard_of_mistake）。"
+    )
+    assert isinstance(compare._mistake_text("no_max_subtraction"), Bilingual)  # the engine's {"en", "zh"} text
