@@ -176,6 +176,23 @@ def build(b, p, rng):
                 hidden=hidden,
             )
 
+    # --- after the random cases, so that their draws are unchanged
+    # Stability is per row: one row's scores reach 1000 while the other's stay
+    # near 0, so shifting by the maximum of the whole array (not of each row)
+    # underflows the small row to 0/0.
+    q, k, v = _qkv(rng, (), 2, 4, 4, 3)
+    q[0] *= 0.1
+    q[1] = 2000.0 * k[0] / (k[0] @ k[0])  # its score against key 0 is exactly 1000 (d_k = 4)
+    add_case(
+        b,
+        "one row of scores near 1000, another near 0",
+        "一行分数接近 1000，另一行接近 0",
+        q,
+        k,
+        v,
+        hidden=True,
+    )
+
 
 SUITE = Suite(
     name="attention",
