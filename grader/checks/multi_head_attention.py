@@ -125,6 +125,21 @@ def build(b, p, rng):
                 rng=rng,
             )
 
+    # --- after the random cases, so that their draws are unchanged
+    # Large inputs whose rows differ in scale: the scores reach thousands in
+    # some rows (exp overflows unless each row is shifted by its maximum) and
+    # stay small in others (a shift by the maximum of all rows underflows them).
+    x = rng.normal(size=(4, 8)) * np.array([[1.0], [100.0], [3.0], [60.0]])
+    add_case(
+        b,
+        "large inputs, rows of very different scale",
+        "很大的输入，各行数量级相差很大",
+        x,
+        2,
+        hidden=True,
+        rng=rng,
+    )
+
 
 SUITE = Suite(
     name="multi-head-attention",
