@@ -169,7 +169,7 @@ class _Source:
 
 
 def _preorder(tree):
-    """Every node, parents before children, in field order (the order NodeTransformer visits)."""
+    """Every node, parents before children, in field order."""
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -177,17 +177,36 @@ def _preorder(tree):
         stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
-class _Replace(ast.NodeTransformer):
-    def __init__(self, target: int, replacement: ast.AST):
-        self.target = target
-        self.replacement = replacement
-        self.index = -1
+def _parent_slots(tree) -> dict[int, tuple]:
+    """id(node) -> (parent, field, index or None): where to put a replacement."""
+    slots = {}
+    for parent in ast.walk(tree):
+        for name, value in ast.iter_fields(parent):
+            if isinstance(value, ast.AST):
+                slots[id(value)] = (parent, name, None)
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, ast.AST):
+                        slots[id(item)] = (parent, name, index)
+    return slots
 
-    def visit(self, node):
-        self.index += 1
-        if self.index == self.target:
-            return self.replacement
-        return self.generic_visit(node)
+
+def _dump_with(root, slot, replacement) -> str:
+    """The dump of `root()` with one node swapped for `replacement`, the tree left as it was."""
+    parent, name, index = slot
+    items = getattr(parent, name) if index is not None else None
+    original = items[index] if items is not None else getattr(parent, name)
+    if items is not None:
+        items[index] = replacement
+    else:
+        setattr(parent, name, replacement)
+    try:
+        return _tree_dump(root())
+    finally:
+        if items is not None:
+            items[index] = original
+        else:
+            setattr(parent, name, original)
 
 
 def _tree_dump(tree) -> str:
@@ -392,10 +411,14 @@ class _Planner:
         )
 
 
-def _apply(source: _Source, tree, change: _Change, node) -> str | None:
-    """The mutant's text, or None when no spelling of it parses back to the intended tree."""
-    expected = _Replace(change.target, copy.deepcopy(change.replacement)).visit(copy.deepcopy(tree))
-    expected_dump = _tree_dump(ast.fix_missing_locations(expected))
+def _apply(source: _Source, tree, slots, top: int, change: _Change, node) -> tuple[str, str] | None:
+    """The mutant's text and the dump of its changed top-level statement, or None when no
+    spelling of it parses back to the intended tree (or compiles).
+
+    Only the top-level statement holding the change is compared: the text outside
+    the changed span is the reference's, so the rest of the module is too.
+    """
+    expected = _dump_with(lambda: tree.body[top], slots[id(node)], change.replacement)
     if change.kind == "statement removed":
         start, end = source.statement_span(node)
         spellings = [change.text]
@@ -406,11 +429,15 @@ def _apply(source: _Source, tree, change: _Change, node) -> str | None:
         mutated = source.text[:start] + text + source.text[end:]
         try:
             parsed = ast.parse(mutated)
-            compile(mutated, "<mutant>", "exec")
         except (SyntaxError, ValueError):
             continue
-        if _tree_dump(parsed) == expected_dump:
-            return mutated
+        if len(parsed.body) != len(tree.body) or _tree_dump(parsed.body[top]) != expected:
+            continue
+        try:
+            compile(parsed, "<mutant>", "exec")  # what parsing alone lets through, e.g. a nonlocal with no binding
+        except (SyntaxError, ValueError):
+            return None
+        return mutated, expected
     return None
 
 
@@ -431,19 +458,21 @@ def generate_mutants(reference: str, *, filename: str = "solution.py") -> list[M
     source = _Source(reference)
     planner = _Planner(source, tree)
     nodes = list(_preorder(tree))
-    reference_dump = _tree_dump(tree)
-    seen = {reference_dump}
+    slots = _parent_slots(tree)
+    top_of = {id(child): top for top, statement in enumerate(tree.body) for child in ast.walk(statement)}
+    seen = {(top, _tree_dump(statement)) for top, statement in enumerate(tree.body)}  # the reference itself
     occurrences: dict[tuple, int] = {}
     mutants = []
     for change, function in planner.plan():
         node = nodes[change.target]
-        mutated = _apply(source, tree, change, node)
-        if mutated is None:
+        top = top_of[id(node)]
+        applied = _apply(source, tree, slots, top, change, node)
+        if applied is None:
             continue
-        dump = _tree_dump(ast.parse(mutated))
-        if dump in seen:
+        mutated, dump = applied
+        if (top, dump) in seen:
             continue
-        seen.add(dump)
+        seen.add((top, dump))
         key = (function, change.kind, change.old_text, change.new_text)
         occurrence = occurrences.get(key, 0)
         occurrences[key] = occurrence + 1
