@@ -231,7 +231,7 @@ class _Planner:
         for node in nodes:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for child in ast.walk(node):
-                    function_of[id(child)] = node.name  # innermost wins: ast.walk reaches outer defs first
+                    function_of[id(child)] = node.name  # innermost wins: the preorder reaches outer defs first
         for node in nodes:
             if id(node) in skipped:
                 continue
