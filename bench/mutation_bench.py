@@ -2,7 +2,7 @@
 
 The whole path `manage.py check_exercises --mutants` takes: the mutants of the
 reference are generated, and each one not marked equivalent is graded by
-`grader.grading.grade_code` with the fixed mutation seed, on the warm pool.
+the grading path every submission takes, with the fixed mutation seed, on the warm pool.
 Prints, per exercise, the number of mutants, the wall time, the time per
 mutant and the mutation score.
 
@@ -28,9 +28,9 @@ import django  # noqa: E402
 django.setup()
 
 from courses.services import SAMPLE_CONTENT_DIRECTORY, course_content_read  # noqa: E402
-from grader.grading import grade_code  # noqa: E402
 from grader.models import Exercise  # noqa: E402
 from grader.mutation.equivalents import equivalents_read  # noqa: E402
+from grader.mutation import runner  # noqa: E402
 from grader.mutation.runner import GRADING_THREADS, exercise_mutation_report  # noqa: E402
 
 TARGET_SECONDS = 30.0
@@ -53,7 +53,7 @@ def main():
     exercises = sample_exercises()
     slugs = sorted(exercises) if args.all else args.slugs
     first = exercises[slugs[0]][0]
-    grade_code(exercise=first, code=first.reference_solution, seed=1)  # warms the pool, as a running worker is
+    runner.grade_code(exercise=first, code=first.reference_solution, seed=1)  # warms the pool, as a running worker is
 
     missed = False
     total_mutants, total_seconds = 0, 0.0

@@ -1,9 +1,4 @@
-"""`manage.py check_exercises [SLUG…] [--mutants] [--json]`: are the exercises' checks right, and strong enough?
-
-Every reference solution must earn full marks and every known mistake must be
-caught; with --mutants, the mutants of each reference are graded too and at
-least MINIMUM_SCORE of those not marked equivalent must be killed.
-"""
+"""`manage.py check_exercises`: every reference solution earns full marks, every known mistake is caught."""
 
 import json
 from pathlib import Path
@@ -13,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from grader.exercise_verification import exercise_check_mistakes, exercise_check_reference
 from grader.models import Exercise, new_seed
+
+# With --mutants: are the checks strong enough? Mutants of each reference must be caught.
 from grader.mutation.equivalents import EquivalentsError, equivalents_read
 from grader.mutation.runner import MINIMUM_SCORE, MUTATION_SEED, exercise_mutation_report
 
