@@ -6,11 +6,11 @@ Every view and API that shows a submission gets it through
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import slug_re
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from courses.selectors import course_ids_instructed_by
-from grader.models import Exercise, Submission
+from grader.models import STUDENT_OUTCOME_STATUSES, Exercise, Submission
 
 
 def exercise_get_by_slug(*, slug: str) -> Exercise:
@@ -30,15 +30,16 @@ def submission_get_for_user(*, user: AbstractBaseUser, submission_id: int) -> Su
 
     Anyone else gets Http404, exactly as for an id that does not exist, so a
     classmate cannot learn which ids are taken. Test results are prefetched in
-    their order.
+    their order; `graded_runs` counts the runs that produced a result.
     """
     if not user.is_authenticated:
         raise Http404("No such submission.")
     visible = Q(user_id=user.pk) | Q(exercise__chapter__course_id__in=course_ids_instructed_by(user=user))
     submission = (
         Submission.objects.filter(visible, pk=submission_id)
-        .select_related("exercise")
-        .prefetch_related("test_results")
+        .select_related("exercise", "current_run")
+        .prefetch_related("current_run__test_results")
+        .annotate(graded_runs=Count("runs", filter=Q(runs__status__in=STUDENT_OUTCOME_STATUSES)))
         .first()
     )
     if submission is None:

@@ -116,7 +116,8 @@ class SubmissionDetailView(APIView):
 
     {"id", "exercise", "status", "score", "max_score", "feedback",
      "tests": [{"name", "passed", "hidden", "points", "max_points", "message"}],
-     "seed", "created_at", "graded_at"}
+     "seed", "runs", "created_at", "graded_at"}
+    runs counts the gradings that produced a result: 2 or more after a regrade.
     score, max_score and points are JSON numbers; while the status is queued or
     running, score and max_score are null and tests is []. feedback and the
     messages are in English, or Chinese with ?lang=zh or Accept-Language: zh.
