@@ -1,0 +1,89 @@
+"""A course with one coding assignment, its people, and a way to grade without a sandbox.
+
+The grader's own path (claim, store the report on the run) is used; only the
+report is made here, so these tests are about what happens to grades.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from courses.models import Assignment, Chapter, Course, Enrollment
+from grader.code_grading import GradeReport, TestReport
+from grader.models import Exercise
+from grader.services import submission_claim, submission_create, submission_store_report
+
+CODE = "import numpy as np\n\ndef softmax(x, axis=-1):\n    return np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True)\n"
+
+
+@pytest.fixture
+def course(db):
+    return Course.objects.create(slug="grades-course", title_en="Grades", title_zh="成绩")
+
+
+@pytest.fixture
+def exercise(course):
+    chapter = Chapter.objects.create(course=course, number=1, title_en="One", title_zh="一")
+    return Exercise.objects.create(
+        slug="grades-softmax", chapter=chapter, title_en="Softmax", title_zh="Softmax",
+        statement_en="Write it.", statement_zh="写出来。", reference_solution=CODE,
+        required_functions=["softmax"], check_suite="softmax", points=10,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def assignment(course, exercise):
+    return Assignment.objects.create(course=course, slug=exercise.slug, exercise=exercise, points=20)
+
+
+def _person(username, course, role=Enrollment.Role.STUDENT):
+    user = get_user_model().objects.create_user(username=username, password=username)
+    if course is not None:
+        Enrollment.objects.create(user=user, course=course, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(course):
+    return _person("alice", course)
+
+
+@pytest.fixture
+def bob(course):
+    return _person("bob", course)
+
+
+@pytest.fixture
+def teacher(course):
+    return _person("teacher", course, Enrollment.Role.INSTRUCTOR)
+
+
+def report(score: str, *, status="graded") -> GradeReport:
+    half = Decimal(score) / 2
+    tests = [
+        TestReport(position=i, name_en=f"case {i}", name_zh=f"用例 {i}", passed=half == 5, hidden=i == 2,
+                   points=half, max_points=Decimal(5), message_en="", message_zh="")
+        for i in (1, 2)
+    ]  # fmt: skip
+    return GradeReport(status=status, score=Decimal(score), max_score=Decimal(10), feedback_en="fb",
+                       feedback_zh="反馈", seed=1, tests=tests, operator_detail="exit 0")  # fmt: skip
+
+
+def grade_pending_run(submission, score: str, **kwargs) -> None:
+    """What a worker does: claim the submission's pending run and store a report on it."""
+    claim = submission_claim(submission_id=submission.pk)
+    assert claim is not None, "nothing to claim"
+    assert submission_store_report(submission_id=submission.pk, attempt=claim, report=report(score, **kwargs))
+
+
+@pytest.fixture
+def submit_and_grade():
+    def make(user, exercise, score: str | None, **kwargs):
+        submission = submission_create(user=user, exercise=exercise, code=CODE)
+        if score is not None:
+            grade_pending_run(submission, score, **kwargs)
+        submission.refresh_from_db()
+        return submission
+
+    return make
