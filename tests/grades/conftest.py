@@ -87,3 +87,15 @@ def submit_and_grade():
         return submission
 
     return make
+
+
+@pytest.fixture
+def client_for_api():
+    from rest_framework.test import APIClient
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
