@@ -74,6 +74,18 @@ def _compute(*, user_id: int, assignment: Assignment, override: Decimal | None) 
     return _Computed(score.quantize(SCORE_QUANTUM, ROUND_HALF_UP), GradeState.GRADED, penalty > 0, chosen)
 
 
+def _grade_locked(*, user_id: int, assignment: Assignment) -> Grade | None:
+    # of=("self",) and no ordering: Grade's default ordering joins the assignment,
+    # and a FOR UPDATE on that shared row would serialise (and deadlock) every
+    # grade change of the assignment behind the sequence lock.
+    return (
+        Grade.objects.select_for_update(of=("self",))
+        .filter(user_id=user_id, assignment=assignment)
+        .order_by()
+        .first()
+    )
+
+
 def grade_recompute(
     *,
     student: AbstractBaseUser | int,
@@ -85,7 +97,7 @@ def grade_recompute(
     """Recompute `student`'s grade on `assignment`; record a change if a reader would see one."""
     user_id = student if isinstance(student, int) else student.pk
     with transaction.atomic():
-        grade = Grade.objects.select_for_update().filter(user_id=user_id, assignment=assignment).first()
+        grade = _grade_locked(user_id=user_id, assignment=assignment)
         computed = _compute(
             user_id=user_id, assignment=assignment, override=grade.override_score if grade is not None else None
         )
@@ -145,7 +157,7 @@ def grade_override(
         )
     user_id = student if isinstance(student, int) else student.pk
     with transaction.atomic():
-        grade = Grade.objects.select_for_update().filter(user_id=user_id, assignment=assignment).first()
+        grade = _grade_locked(user_id=user_id, assignment=assignment)
         if grade is None:
             grade = grade_recompute(student=user_id, assignment=assignment, cause=Cause.GRADED)
         Grade.objects.filter(pk=grade.pk).update(
