@@ -161,3 +161,15 @@ def test_a_grade_history_is_append_only(alice, teacher, assignment, exercise, su
     after = list(GradeChange.objects.order_by("sequence").values())
     assert after[: len(first)] == first and len(after) == len(first) + 1
     assert Submission.objects.filter(user=alice).count() == 1
+
+
+def test_the_grade_lock_takes_the_grade_row_only(alice, bob, assignment, exercise, submit_and_grade):
+    # Locking the assignment row too (Grade's ordering joins it) made two students'
+    # concurrent submits deadlock at commit, behind the sequence lock.
+    from django.test.utils import CaptureQueriesContext
+
+    submit_and_grade(alice, exercise, "5")
+    with CaptureQueriesContext(connection) as queries:
+        grade_recompute(student=alice, assignment=assignment, cause="graded")
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locks) == 1 and "JOIN" not in locks[0] and "courses_assignment" not in locks[0]
