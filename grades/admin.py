@@ -143,7 +143,3 @@ class GradeAdmin(admin.ModelAdmin):
             )
         except GradeOverrideInvalid as exc:
             self.message_user(request, str(exc), messages.ERROR)
-
-    def save_related(self, request, form, formsets, change):
-        # The history is written by the service, never through the inline.
-        pass

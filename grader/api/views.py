@@ -74,7 +74,8 @@ class SubmissionCollectionView(APIView):
       415 unsupported_media_type: only application/json is accepted
       404 unknown_exercise
       403 not_enrolled: not enrolled in the exercise's course
-      409 exercise_closed; attempt_limit: this exercise's attempts are used up
+      409 not_assigned, not_open_yet, exercise_closed (past the close or unpublished; a student's
+          extension counts); attempt_limit: this assignment's attempts are used up
       429 rate_limited: over SUBMISSION_RATE_LIMIT; "retry_after" and Retry-After say when to retry
 
     GET /api/v1/submissions/[?exercise=<slug>][&page=N]
