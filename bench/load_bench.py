@@ -574,6 +574,9 @@ def main() -> int:
             "-n", "bench@%h", "--without-mingle", "--without-gossip",
         ]  # fmt: skip
         worker = stack.start("worker", worker_argv)
+        # The sweeper too: a Redis restart (another test on a shared machine) loses queued messages.
+        stack.start("beat", [PY, "-m", "celery", "-A", "config", "beat", "-l", "warning",
+                             "-s", str(logdir / "celerybeat-schedule")])  # fmt: skip
         api = Api(f"http://127.0.0.1:{port}")
         wait_http(api, timeout=60)
         log(f"web on http://127.0.0.1:{port}, worker concurrency {args.workers}")
