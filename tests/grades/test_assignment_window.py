@@ -10,7 +10,7 @@ from courses.models import Assignment, Extension
 from grader.models import GradingRun, Submission
 from grades.models import Grade, GradeChange
 
-from conftest import CODE
+from grades_helpers import CODE
 
 pytestmark = pytest.mark.django_db
 

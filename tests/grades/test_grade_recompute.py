@@ -38,7 +38,7 @@ def test_submitting_makes_the_grade_pending_then_grading_sets_it(alice, assignme
     submission = submit_and_grade(alice, exercise, None)
     assert _grade(alice, assignment).state == "pending"
 
-    from conftest import grade_pending_run
+    from grades_helpers import grade_pending_run
 
     grade_pending_run(submission, "7.5")
     grade = _grade(alice, assignment)

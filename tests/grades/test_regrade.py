@@ -11,7 +11,7 @@ from grader.models import GradingRun, RegradeRequest, Submission, TestResult
 from grader.tasks import LIVE_PRIORITY, REGRADE_PRIORITY
 from grades.models import Grade, GradeChange
 
-from conftest import grade_pending_run
+from grades_helpers import grade_pending_run
 
 pytestmark = pytest.mark.django_db
 
