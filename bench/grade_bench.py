@@ -1,6 +1,6 @@
 """Grading a correct softmax: warm pool vs one hardened sandbox per submission.
 
-The whole grading path (`grader.grading.grade_code`): the seeded check suite is
+The whole grading path (`grader.code_grading.grade_code`): the seeded check suite is
 built, the expected values and known-mistake variants are computed by the
 engine, the submission runs every visible and hidden test in the sandbox, and
 the results are judged. Each submission gets a fresh seed, as on the web. Both
@@ -32,7 +32,7 @@ django.setup()
 import psutil  # noqa: E402
 
 from courses.services import SAMPLE_CONTENT_DIRECTORY, course_content_read  # noqa: E402
-from grader.grading import grade_code  # noqa: E402
+from grader.code_grading import grade_code  # noqa: E402
 from grader.models import Exercise, new_seed  # noqa: E402
 from grader.sandbox import get_pool  # noqa: E402
 from grader.sandbox_runtime import sandbox_config  # noqa: E402

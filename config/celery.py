@@ -32,7 +32,7 @@ def _prepare_filesystem_broker(sender, **_kwargs):
 @worker_process_init.connect
 def _warm_sandbox(**_kwargs):
     """Start this prefork child's warm sandbox now, not on the first student's submission."""
-    from grader.services.grading import grading_warm_up
+    from grader.services.runs import grading_warm_up
 
     grading_warm_up()
 

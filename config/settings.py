@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "courses",
     "grader",
+    "grades",
 ]
 
 MIDDLEWARE = [
@@ -209,9 +210,6 @@ GRADING_MAX_RETRIES = env_int("GRADING_MAX_RETRIES", 3, minimum=0, maximum=10)
 # Claims in all (retries, re-dispatches after a dead worker): past this a
 # submission is stored as internal_error rather than tried for ever.
 GRADING_MAX_ATTEMPTS = env_int("GRADING_MAX_ATTEMPTS", 5, minimum=1, maximum=100)
-# Benchmark only: start a fresh sandbox for every submission (the design the
-# warm pool is measured against, `make bench`). Slower, never needed in production.
-GRADING_COLD_SANDBOX = env_bool("GRADING_COLD_SANDBOX", False)
 
 # The sweeper (celery beat) gets back what a lost message (Redis restarted
 # without persistence) or a dead worker left behind, within a minute by default:
@@ -220,6 +218,7 @@ GRADING_COLD_SANDBOX = env_bool("GRADING_COLD_SANDBOX", False)
 SWEEP_INTERVAL = env_float("SWEEP_INTERVAL", 15.0, minimum=0.5)
 SWEEP_QUEUED_AFTER = env_float("SWEEP_QUEUED_AFTER", 10.0, minimum=0.5)
 SWEEP_RUNNING_AFTER = env_float("SWEEP_RUNNING_AFTER", GRADING_TIME_LIMIT + 5.0, minimum=1.0)
+SWEEP_REGRADE_QUEUED_AFTER = env_float("SWEEP_REGRADE_QUEUED_AFTER", 900.0, minimum=0.5)
 SWEEP_BATCH = env_int("SWEEP_BATCH", 500, minimum=1)
 if SWEEP_RUNNING_AFTER <= GRADING_TIME_LIMIT:
     raise ImproperlyConfiguredEnv(
@@ -239,6 +238,9 @@ if REDIS_URL:
         "socket_keepalive": True,
         "health_check_interval": 10,
         "retry_on_timeout": True,
+        # Message priorities (0 first): a regrade of a whole class waits behind
+        # every live submission on the same "grading" queue (grader.tasks).
+        "priority_steps": list(range(10)),
     }
 else:
     # kombu's filesystem transport: a directory is the broker. One machine only.
@@ -263,7 +265,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 5, "interval_start": 0, "inte
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"grader.tasks.grade_submission": {"queue": "grading"}}
+CELERY_TASK_ROUTES = {
+    "grader.tasks.grade_submission": {"queue": "grading"},
+    "grader.tasks.check_reference": {"queue": "grading"},
+    "grader.tasks.regrade_fan_out": {"queue": "default"},
+}
 # A message is acked after the task ran, and given back if the worker died:
 # a claim (conditional UPDATE) makes the second delivery harmless.
 CELERY_TASK_ACKS_LATE = True

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Course(models.Model):
@@ -42,3 +43,99 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.course.slug} as {self.role}"
+
+
+class Assignment(models.Model):
+    """What a grade is for, in a course: the one place that says when and how often one may submit.
+
+    A coding assignment points at an Exercise; a quiz assignment will point at a
+    Quiz (its nullable foreign key joins `kind` beside `exercise`).
+    """
+
+    class Kind(models.TextChoices):
+        CODING = "coding", "Coding exercise · 编程练习"
+        QUIZ = "quiz", "Quiz · 测验"
+
+    class GradePolicy(models.TextChoices):
+        BEST = "best", "Best attempt · 最高分"
+        LAST = "last", "Last attempt · 最后一次"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assignments")
+    slug = models.SlugField(unique=True, help_text="A coding assignment's slug is its exercise's.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CODING)
+    exercise = models.OneToOneField(
+        "grader.Exercise", on_delete=models.PROTECT, null=True, blank=True, related_name="assignment"
+    )
+    points = models.DecimalField(max_digits=6, decimal_places=2, default=10)
+    opens_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open now.")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never late.")
+    closes_at = models.DateTimeField(null=True, blank=True, help_text="Hard close. Empty: never closes.")
+    late_penalty_per_day = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, help_text="Percent of the score taken off per day (or part) late."
+    )
+    late_penalty_cap = models.DecimalField(
+        max_digits=5, decimal_places=2, default=100, help_text="The most the late penalty takes off, in percent."
+    )
+    attempt_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited attempts.")
+    grade_policy = models.CharField(max_length=8, choices=GradePolicy.choices, default=GradePolicy.BEST)
+    published = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["course", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="coding") | models.Q(exercise__isnull=False),
+                name="coding_assignment_has_exercise",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(late_penalty_per_day__gte=0, late_penalty_cap__gte=0, late_penalty_cap__lte=100),
+                name="late_penalty_is_a_percentage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course.slug}/{self.slug}"
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed to everyone without an extension: unpublished, or past the hard close."""
+        return not self.published or (self.closes_at is not None and self.closes_at <= timezone.now())
+
+
+class Extension(models.Model):
+    """One student's own due and close times (and extra attempts) on one assignment."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extensions")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the assignment's.")
+    closes_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the assignment's.")
+    extra_attempts = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=500, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="one_extension_per_student")]
+
+    def __str__(self):
+        return f"extension for {self.user} on {self.assignment.slug}"
+
+
+class Excusal(models.Model):
+    """A student excused from an assignment: the grade reads "excused" and counts for nothing."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="excusals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="excusals")
+    reason = models.CharField(max_length=500, blank=True)
+    excused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    excused_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="one_excusal_per_student")]
+
+    def __str__(self):
+        return f"{self.user} excused from {self.assignment.slug}"

@@ -18,8 +18,13 @@ def course_list_for_catalogue() -> QuerySet:
     from courses.models import Chapter, Course
     from grader.models import Exercise
 
-    exercises = Exercise.objects.order_by("position", "slug").only(
-        "slug", "title_zh", "title_en", "points", "is_open", "chapter_id", "position"
+    exercises = (
+        Exercise.objects.order_by("position", "slug")
+        .select_related("assignment")
+        .only(
+            "slug", "title_zh", "title_en", "points", "chapter_id", "position",
+            "assignment__published", "assignment__closes_at",
+        )  # fmt: skip
     )
     chapters = Chapter.objects.order_by("number").prefetch_related(Prefetch("exercises", queryset=exercises))
     return Course.objects.order_by("slug").prefetch_related(Prefetch("chapters", queryset=chapters))

@@ -19,8 +19,8 @@ imports nothing.
 
 The files are the source of truth for the course they describe: a load sets
 every field the files define (and reports which it changed). What the files
-do not define is left alone: `Exercise.is_open` (availability is the
-instructor's call), enrollments, and chapters, exercises or courses that are
+do not define is left alone: an assignment's dates, late policy and
+publication (the instructor's call), enrollments, and chapters, exercises or courses that are
 not in the files. Nothing is ever deleted.
 """
 
@@ -36,7 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 
-from courses.models import Chapter, Course
+from courses.models import Assignment, Chapter, Course
 from grader.exercise_validation import exercise_problems, function_names_problem, mistake_declared, mistake_problems
 from grader.models import Exercise
 from grader.services import SubmissionRejected, submission_code_decode
@@ -528,13 +528,27 @@ def _course_content_save(content: CourseContent) -> CourseLoadResult:
     if conflicts:
         raise ContentError(conflicts)  # inside the transaction: nothing stays written
 
+    existing_assignments = {a.slug: a for a in Assignment.objects.filter(slug__in=slugs)}
     for exercise in content.exercises:
-        _upsert(
+        values = dict(exercise.values)
+        # The attempt limit is the assignment's (what a grade is for), not the exercise's.
+        attempt_limit = values.pop("attempt_limit", None)
+        saved = _upsert(
             Exercise,
             existing=existing_exercises.get(exercise.slug),
             lookup={"slug": exercise.slug},
-            values={"chapter": chapters[exercise.chapter_number], **exercise.values},
+            values={"chapter": chapters[exercise.chapter_number], **values},
             label=f"exercise {exercise.slug}",
+            result=result,
+        )
+        _upsert(
+            Assignment,
+            existing=existing_assignments.get(exercise.slug),
+            lookup={"slug": exercise.slug},
+            # Dates, late policy and publication are the instructor's, set in admin: left alone.
+            values={"course": course, "exercise": saved, "kind": Assignment.Kind.CODING,
+                    "points": values["points"], "attempt_limit": attempt_limit},
+            label=f"assignment {exercise.slug}",
             result=result,
         )
     return result

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from courses.admin import BilingualLabelsMixin, titled_filter
 from courses.models import Chapter
-from grader.models import Exercise, Submission, TestResult
+from grader.models import Exercise, GradingRun, Submission, TestResult
 
 EXERCISE_LABELS = {
     "slug": "Slug · 标识",
@@ -31,8 +31,6 @@ EXERCISE_LABELS = {
     "cpu_limit_seconds": "CPU limit (s) · CPU 时间限制（秒）",
     "wall_limit_seconds": "Wall-clock limit (s) · 运行时间限制（秒）",
     "memory_limit_mb": "Memory limit (MB) · 内存限制（MB）",
-    "attempt_limit": "Attempt limit · 提交次数限制",
-    "is_open": "Open to students · 对学生开放",
 }
 
 
@@ -105,13 +103,11 @@ class ExerciseAdmin(BilingualLabelsMixin, admin.ModelAdmin):
         "position_display",
         "points_display",
         "check_suite_display",
-        "is_open_display",
     )
     list_display_links = ("slug_display", "title_display")
     list_filter = (
         ("chapter__course", titled_filter(admin.RelatedFieldListFilter, "Course · 课程")),
         ChapterFilter,
-        ("is_open", titled_filter(admin.BooleanFieldListFilter, "Open · 开放")),
         ("check_suite", titled_filter(admin.AllValuesFieldListFilter, "Check suite · 检查套件")),
     )
     search_fields = ("slug", "title_en", "title_zh")
@@ -127,37 +123,30 @@ class ExerciseAdmin(BilingualLabelsMixin, admin.ModelAdmin):
         ("Checks · 评分检查", {"fields": ("check_suite", "check_params", "required_functions")}),
         (
             "Points and limits · 分值与限制",
-            {"fields": ("points", "cpu_limit_seconds", "wall_limit_seconds", "memory_limit_mb", "attempt_limit")},
+            {"fields": ("points", "cpu_limit_seconds", "wall_limit_seconds", "memory_limit_mb")},
         ),
-        ("Availability · 开放状态", {"fields": ("is_open",)}),
     )
 
-    actions = ("check_reference_solutions",)
+    actions = ("check_reference_solutions", "regrade_exercises", "regrade_outdated")
 
     @admin.action(description="Check the reference solution earns full marks · 检查参考答案是否满分")
     def check_reference_solutions(self, request, queryset):
-        # Graded now, in this request, through the real sandbox and checks: an
-        # instructor sees at once whether an edit broke the exercise.
-        from django.contrib import messages
+        # The sandbox never runs in the web process: a worker answers, on a row admin shows.
+        from grader.admin_runs import reference_checks_request
 
-        from grader.exercise_verification import exercise_check_reference
-        from grader.sandbox import SandboxUnavailable
+        reference_checks_request(self, request, queryset)
 
-        for exercise in queryset:
-            try:
-                check = exercise_check_reference(exercise=exercise)
-            except SandboxUnavailable as exc:
-                self.message_user(request, f"The sandbox is unavailable · 沙箱不可用: {exc}", messages.ERROR)
-                return
-            except Exception as exc:  # noqa: BLE001 - a bad check suite or parameter, shown to its author
-                self.message_user(request, f"{exercise.slug}: the checks failed to run · 检查无法运行: {exc}", messages.ERROR)
-                continue
-            if check.ok:
-                self.message_user(
-                    request, f"{exercise.slug}: full marks on {check.runs} seeds · {check.runs} 个种子下均为满分", messages.SUCCESS
-                )
-            else:
-                self.message_user(request, f"{exercise.slug}: " + " | ".join(check.problems), messages.ERROR)
+    @admin.action(description="Regrade all graded submissions · 重新评分所有已评分的提交")
+    def regrade_exercises(self, request, queryset):
+        from grader.admin_runs import regrade_request
+
+        regrade_request(self, request, queryset, outdated=False)
+
+    @admin.action(description="Regrade submissions graded under older checks · 重新评分按旧检查评分的提交")
+    def regrade_outdated(self, request, queryset):
+        from grader.admin_runs import regrade_request
+
+        regrade_request(self, request, queryset, outdated=True)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "chapter":
@@ -169,7 +158,6 @@ class ExerciseAdmin(BilingualLabelsMixin, admin.ModelAdmin):
     position_display = _readonly("position", "Position · 顺序")
     points_display = _readonly("points", "Points · 分值")
     check_suite_display = _readonly("check_suite", "Check suite · 检查套件")
-    is_open_display = _readonly("is_open", "Open · 开放")
 
     @admin.display(description="Title · 标题", ordering="title_en")
     def title_display(self, exercise):
@@ -182,6 +170,7 @@ class ExerciseAdmin(BilingualLabelsMixin, admin.ModelAdmin):
 
 class TestResultInline(admin.TabularInline):
     model = TestResult
+    fk_name = "run"
     fields = (
         "position_display",
         "name_display",
@@ -200,7 +189,7 @@ class TestResultInline(admin.TabularInline):
     verbose_name_plural = "Test results · 测试结果"
 
     position_display = _readonly("position", "# · 序号")
-    name_display = _readonly("name", "Test · 测试")
+    name_display = _readonly("name_en", "Test · 测试")
     hidden_display = _readonly("hidden", "Hidden · 隐藏")
     passed_display = _readonly("passed", "Passed · 通过")
     points_display = _readonly("points", "Points · 得分")
@@ -210,6 +199,31 @@ class TestResultInline(admin.TabularInline):
     message_zh_display = _readonly("message_zh", "Message (Chinese) · 中文说明")
 
     # Grades are records: the grader writes them, nobody edits them here.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class GradingRunInline(admin.TabularInline):
+    """Every grading of the submission, oldest first; each links to its tests and operator detail."""
+
+    model = GradingRun
+    fields = ("run_link", "reason", "status", "score", "suite_version", "claim_count", "queued_at", "finished_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "Grading run · 评分记录"
+    verbose_name_plural = "Grading runs · 评分记录"
+
+    @admin.display(description="Run · 评分")
+    def run_link(self, run):
+        return _admin_link(run)
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -277,8 +291,7 @@ class SubmissionAdmin(admin.ModelAdmin):
                 "fields": (
                     "status_display",
                     "score_display",
-                    "attempts_display",
-                    "started_display",
+                    "current_run_link",
                     "graded_display",
                     "feedback_en_display",
                     "feedback_zh_display",
@@ -288,7 +301,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         ("Code · 代码", {"fields": ("code_display",)}),
     )
     readonly_fields = tuple(name for _, options in fieldsets for name in options["fields"])
-    inlines = (TestResultInline,)
+    inlines = (GradingRunInline,)
 
     class Media:
         css = {"all": ["grader/admin.css"]}
@@ -296,9 +309,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     status_display = _readonly("status", "Status · 状态")
     seed_display = _readonly("seed", "Seed · 随机种子")
     code_sha256_display = _readonly("code_sha256", "Code SHA-256 · 代码哈希")
-    attempts_display = _readonly("attempts", "Worker attempts · 评分尝试次数")
     created_display = _readonly("created_at", "Submitted · 提交时间")
-    started_display = _readonly("started_at", "Started · 开始评分")
     graded_display = _readonly("graded_at", "Graded · 评分完成")
     feedback_en_display = _readonly("feedback_en", "Feedback (English) · 英文反馈")
     feedback_zh_display = _readonly("feedback_zh", "Feedback (Chinese) · 中文反馈")
@@ -331,6 +342,10 @@ class SubmissionAdmin(admin.ModelAdmin):
             return self.get_empty_value_display()
         return f"{submission.score:g} / {submission.max_score:g}"
 
+    @admin.display(description="Current run · 当前评分")
+    def current_run_link(self, submission):
+        return _admin_link(submission.current_run) if submission.current_run_id else self.get_empty_value_display()
+
     @admin.display(description="User · 用户")
     def user_link(self, submission):
         return _admin_link(submission.user)
@@ -352,3 +367,7 @@ def _admin_link(obj):
     except NoReverseMatch:  # the model has no admin page
         return str(obj)
     return format_html('<a href="{}">{}</a>', url, obj)
+
+
+# Grading runs, regrades and reference checks: their own module, registered here.
+from grader import admin_runs  # noqa: E402, F401

@@ -7,8 +7,8 @@ passes, means the exercise's checks are wrong, whatever the students submit.
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.code_grading import grade_code
 from grader.exercise_validation import mistake_declared
-from grader.grading import grade_code
 from grader.models import new_seed
 
 

@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 def new_seed():
@@ -33,8 +34,6 @@ class Exercise(models.Model):
     cpu_limit_seconds = models.FloatField(default=2.0)
     wall_limit_seconds = models.FloatField(default=5.0)
     memory_limit_mb = models.PositiveIntegerField(default=512)
-    attempt_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited attempts.")
-    is_open = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["chapter__number", "position", "slug"]
@@ -54,31 +53,51 @@ class Exercise(models.Model):
             raise ValidationError(errors)
 
 
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued · 排队中"
+    RUNNING = "running", "Running · 评分中"
+    GRADED = "graded", "Graded · 已评分"
+    ERROR = "error", "Error · 出错"
+    TIMEOUT = "timeout", "Time limit · 超时"
+    MEMORY_LIMIT = "memory_limit", "Memory limit · 内存超限"
+    OUTPUT_LIMIT = "output_limit", "Output limit · 输出超限"
+    CRASHED = "crashed", "Crashed · 崩溃"
+    INTERNAL_ERROR = "internal_error", "Grader failure · 评分系统故障"
+
+
+PENDING_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+# What the student's code earned (a crash or a timeout is a grade too); internal_error is ours.
+STUDENT_OUTCOME_STATUSES = (
+    RunStatus.GRADED,
+    RunStatus.ERROR,
+    RunStatus.TIMEOUT,
+    RunStatus.MEMORY_LIMIT,
+    RunStatus.OUTPUT_LIMIT,
+    RunStatus.CRASHED,
+)
+
+
 class Submission(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued · 排队中"
-        RUNNING = "running", "Running · 评分中"
-        GRADED = "graded", "Graded · 已评分"
-        ERROR = "error", "Error · 出错"
-        TIMEOUT = "timeout", "Time limit · 超时"
-        MEMORY_LIMIT = "memory_limit", "Memory limit · 内存超限"
-        OUTPUT_LIMIT = "output_limit", "Output limit · 输出超限"
-        CRASHED = "crashed", "Crashed · 崩溃"
-        INTERNAL_ERROR = "internal_error", "Grader failure · 评分系统故障"
+    """What a student handed in. Its result is that of its current run, copied here in the
+    same transaction that stores the run, so lists and limits read one row."""
+
+    Status = RunStatus
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="submissions")
     code = models.TextField()
     code_sha256 = models.CharField(max_length=64)
     seed = models.BigIntegerField(default=new_seed)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
     score = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
     max_score = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
     feedback_en = models.TextField(blank=True)
     feedback_zh = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker claimed it.")
+    current_run = models.ForeignKey(
+        "GradingRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The run whose result the student sees; a regrade moves it when its run is stored.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -89,10 +108,75 @@ class Submission(models.Model):
         return f"#{self.pk} {self.exercise.slug} by {self.user} ({self.status})"
 
 
+class RegradeRequest(models.Model):
+    """One ask to grade submissions again; its runs show how far it has got."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="regrade_requests")
+    scope = models.CharField(max_length=300, help_text="What was asked, in words.")
+    reason = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    total = models.PositiveIntegerField(default=0, help_text="Runs queued by this request.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"regrade #{self.pk}: {self.scope}"
+
+
+class GradingRun(models.Model):
+    """One grading of one submission: the first, a retry after our failure, or a regrade.
+
+    Never deleted; the exactly-once claim and store are conditional UPDATEs on this row.
+    """
+
+    class Reason(models.TextChoices):
+        FIRST = "first", "First grading · 首次评分"
+        RETRY = "retry", "Retry after a grader failure · 故障后重试"
+        REGRADE = "regrade", "Regrade · 重新评分"
+
+    Status = RunStatus
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="runs")
+    reason = models.CharField(max_length=8, choices=Reason.choices, default=Reason.FIRST)
+    regrade_request = models.ForeignKey(
+        RegradeRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
+    seed = models.BigIntegerField()
+    suite_version = models.CharField(max_length=64, help_text="Hash of the check suite's source and parameters.")
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
+    score = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
+    feedback_en = models.TextField(blank=True)
+    feedback_zh = models.TextField(blank=True)
+    operator_detail = models.TextField(blank=True, help_text="The sandbox's own account; for staff, never shown to students.")
+    claim_count = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker claimed this run.")
+    queued_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["submission", "id"]
+        constraints = [
+            # Asking twice for a regrade while one is pending finds this row, not a second one.
+            models.UniqueConstraint(
+                fields=["submission"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_pending_run_per_submission",
+            )
+        ]
+
+    def __str__(self):
+        return f"run #{self.pk} of submission {self.submission_id} ({self.reason}, {self.status})"
+
+
 class TestResult(models.Model):
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="test_results")
+    run = models.ForeignKey(GradingRun, on_delete=models.CASCADE, related_name="test_results")
     position = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=200, help_text="In English; name_zh holds the Chinese.")
+    name_en = models.CharField(max_length=200)
     name_zh = models.CharField(max_length=200, blank=True)
     hidden = models.BooleanField()
     passed = models.BooleanField()
@@ -102,6 +186,34 @@ class TestResult(models.Model):
     message_zh = models.TextField(blank=True)
     mistake = models.CharField(max_length=64, blank=True, help_text="A known mistake the output matched.")
 
+    __test__ = False  # not a pytest test class, despite the name
+
     class Meta:
-        ordering = ["submission", "position"]
-        constraints = [models.UniqueConstraint(fields=["submission", "position"], name="one_result_per_test")]
+        ordering = ["run", "position"]
+        constraints = [models.UniqueConstraint(fields=["run", "position"], name="one_result_per_test_of_a_run")]
+
+
+class ReferenceCheck(models.Model):
+    """An instructor's "does the reference still earn full marks?", answered by a worker, not the web."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending · 等待中"
+        PASSED = "passed", "Full marks · 满分"
+        FAILED = "failed", "Problems found · 发现问题"
+        ERROR = "error", "Could not run · 无法运行"
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="reference_checks")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    runs = models.PositiveSmallIntegerField(default=0)
+    problems = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"reference check #{self.pk} of {self.exercise.slug} ({self.status})"

@@ -6,12 +6,12 @@ Every view and API that shows a submission gets it through
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import slug_re
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from courses.models import Enrollment
 from courses.selectors import course_ids_instructed_by
-from grader.models import Exercise, Submission
+from grader.models import STUDENT_OUTCOME_STATUSES, Exercise, Submission
 
 
 def exercise_get_by_slug(*, slug: str) -> Exercise:
@@ -30,7 +30,7 @@ def exercises_visible_to(*, user: AbstractBaseUser) -> QuerySet:
     """The exercises `user` may open: published ones of the courses they study, all of the courses they teach.
 
     Anonymous visitors and users of other courses see none. "Published" is
-    `Exercise.is_open` today; this is the one place that reads it for display.
+    the exercise's assignment's flag; this is the one place that reads it for display.
     """
     if not user.is_authenticated:
         return Exercise.objects.none()
@@ -38,7 +38,7 @@ def exercises_visible_to(*, user: AbstractBaseUser) -> QuerySet:
         return Exercise.objects.all()
     studied = Enrollment.objects.filter(user_id=user.pk, role=Enrollment.Role.STUDENT).values("course_id")
     return Exercise.objects.filter(
-        Q(chapter__course_id__in=course_ids_instructed_by(user=user)) | Q(chapter__course_id__in=studied, is_open=True)
+        Q(chapter__course_id__in=course_ids_instructed_by(user=user)) | Q(chapter__course_id__in=studied, assignment__published=True)
     )
 
 
@@ -61,15 +61,16 @@ def submission_get_for_user(*, user: AbstractBaseUser, submission_id: int) -> Su
 
     Anyone else gets Http404, exactly as for an id that does not exist, so a
     classmate cannot learn which ids are taken. Test results are prefetched in
-    their order.
+    their order; `graded_runs` counts the runs that produced a result.
     """
     if not user.is_authenticated:
         raise Http404("No such submission.")
     visible = Q(user_id=user.pk) | Q(exercise__chapter__course_id__in=course_ids_instructed_by(user=user))
     submission = (
         Submission.objects.filter(visible, pk=submission_id)
-        .select_related("exercise")
-        .prefetch_related("test_results")
+        .select_related("exercise", "current_run")
+        .prefetch_related("current_run__test_results")
+        .annotate(graded_runs=Count("runs", filter=Q(runs__status__in=STUDENT_OUTCOME_STATUSES)))
         .first()
     )
     if submission is None:

@@ -1,7 +1,12 @@
-"""Celery tasks: id-only, idempotent, thin (the work is in grader.services.grading).
+"""Celery tasks: id-only, idempotent, thin (the work is in grader.services).
 
-grade_submission runs on the "grading" queue (settings.CELERY_TASK_ROUTES),
-sweep_submissions on "default" (beat, every SWEEP_INTERVAL seconds).
+grade_submission and check_reference run on the "grading" queue
+(settings.CELERY_TASK_ROUTES); sweep_submissions (beat, every SWEEP_INTERVAL
+seconds) and regrade_fan_out on "default".
+
+Live submissions go first: on Redis each message has a priority (0 first) and a
+worker always takes the most urgent message waiting on "grading", so a regrade
+of a whole class only uses the time live submissions leave.
 """
 
 import logging
@@ -11,9 +16,13 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from grader.services.grading import GradingInfrastructureError, submission_grade, submissions_sweep
+from grader.services.runs import GradingInfrastructureError, runs_sweep, submission_grade
 
 logger = logging.getLogger(__name__)
+
+LIVE_PRIORITY = 0
+REFERENCE_CHECK_PRIORITY = 3
+REGRADE_PRIORITY = 9
 
 # Retries are for infrastructure only (the sandbox could not start, the
 # database went away). A student's crash or timeout is a grade and never raises.
@@ -34,11 +43,11 @@ def _backoff(retries: int) -> float:
     ignore_result=True,
 )
 def grade_submission(self, submission_id: int) -> str:
-    """Grade one submission by id. Safe to deliver twice: the claim lets one through.
+    """Grade a submission's pending run, by submission id. Safe to deliver twice: the claim lets one through.
 
-    After the last retry the submission is stored as internal_error (the
-    student is told the grader failed and staff will regrade), rather than left
-    for the sweeper to try for ever.
+    After the last retry the run is stored as internal_error (the student is
+    told the grader failed and staff will regrade), rather than left for the
+    sweeper to try for ever.
     """
     last_try = self.request.retries >= self.max_retries
     try:
@@ -46,19 +55,46 @@ def grade_submission(self, submission_id: int) -> str:
     except _RETRY_ON as exc:
         if last_try:
             # Only reached when even the claim or the release failed (the database is
-            # down): the row is queued or running, and the sweeper gets it back.
+            # down): the run is queued or running, and the sweeper gets it back.
             logger.error("submission %s: giving up after %s retries: %r", submission_id, self.request.retries, exc)
             return "gave_up"
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from None
     return outcome.result
 
 
+def grading_enqueue(submission_id: int, *, regrade: bool = False) -> None:
+    grade_submission.apply_async((submission_id,), priority=REGRADE_PRIORITY if regrade else LIVE_PRIORITY)
+
+
 @shared_task(name="grader.tasks.sweep_submissions", ignore_result=True)
 def sweep_submissions() -> dict:
     """Send again what a lost message or a dead worker left queued or running."""
-    result = submissions_sweep()
+    result = runs_sweep()
     for submission_id in result.redispatch:
-        grade_submission.delay(submission_id)
+        grading_enqueue(submission_id, regrade=submission_id in result.regrades)
     if result.redispatch or result.failed:
         logger.warning("sweep: sent again %s, closed as internal_error %s", result.redispatch, result.failed)
     return {"redispatched": len(result.redispatch), "failed": len(result.failed)}
+
+
+@shared_task(name="grader.tasks.regrade_fan_out", ignore_result=True)
+def regrade_fan_out(regrade_request_id: int) -> int:
+    """One low-priority grading message per queued run of the request. Sending twice is harmless."""
+    from grader.models import GradingRun
+
+    submission_ids = GradingRun.objects.filter(
+        regrade_request_id=regrade_request_id, status=GradingRun.Status.QUEUED
+    ).values_list("submission_id", flat=True)
+    count = 0
+    for submission_id in submission_ids.iterator():
+        grading_enqueue(submission_id, regrade=True)
+        count += 1
+    return count
+
+
+@shared_task(name="grader.tasks.check_reference", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def check_reference(reference_check_id: int) -> str:
+    """Run an instructor's reference check (sandbox work: here, never in the web process)."""
+    from grader.services.reference_checks import reference_check_run
+
+    return reference_check_run(reference_check_id=reference_check_id)

@@ -21,7 +21,7 @@ from grader.services import SubmissionRejected
 #   400: the text itself is unusable (empty, not UTF-8, NUL)
 #   413: the code is over SUBMISSION_MAX_BYTES
 #   403: who you are: not enrolled in the exercise's course
-#   409: the state of things: exercise closed, attempts used up (retrying will not help)
+#   409: the state of things: not assigned, not open yet, closed, attempts used up
 #   429: too fast; retrying after Retry-After seconds will
 REJECTION_STATUS = {
     "empty": status.HTTP_400_BAD_REQUEST,
@@ -31,6 +31,8 @@ REJECTION_STATUS = {
     "not_enrolled": status.HTTP_403_FORBIDDEN,
     "exercise_closed": status.HTTP_409_CONFLICT,
     "attempt_limit": status.HTTP_409_CONFLICT,
+    "not_assigned": status.HTTP_409_CONFLICT,
+    "not_open_yet": status.HTTP_409_CONFLICT,
     "rate_limited": status.HTTP_429_TOO_MANY_REQUESTS,
 }
 

@@ -66,9 +66,7 @@ class TestResultSerializer(_LocalisedMixin, serializers.Serializer):
     message = serializers.SerializerMethodField()
 
     def get_name(self, test_result) -> str:
-        if self.context.get("lang") == "zh":
-            return test_result.name_zh or test_result.name
-        return test_result.name
+        return self._text(test_result, "name")
 
     def get_message(self, test_result) -> str:
         return self._text(test_result, "message")
@@ -99,6 +97,8 @@ class SubmissionDetailSerializer(_LocalisedMixin, SubmissionListItemSerializer):
     tests = serializers.SerializerMethodField()
     # 63-bit seeds exceed the 2**53 a JavaScript number holds exactly; a string keeps them reproducible.
     seed = serializers.CharField()
+    # How many times it has been graded: more than 1 after a regrade.
+    runs = serializers.IntegerField(source="graded_runs", read_only=True)
 
     class Meta(SubmissionListItemSerializer.Meta):
         fields = [
@@ -110,6 +110,7 @@ class SubmissionDetailSerializer(_LocalisedMixin, SubmissionListItemSerializer):
             "feedback",
             "tests",
             "seed",
+            "runs",
             "created_at",
             "graded_at",
         ]
@@ -120,5 +121,7 @@ class SubmissionDetailSerializer(_LocalisedMixin, SubmissionListItemSerializer):
     def get_tests(self, submission) -> list:
         if submission.status in PENDING_STATUSES:
             return []
+        if submission.current_run_id is None:
+            return []
         # .all() uses the selector's prefetch, already in position order.
-        return TestResultSerializer(submission.test_results.all(), many=True, context=self.context).data
+        return TestResultSerializer(submission.current_run.test_results.all(), many=True, context=self.context).data

@@ -74,7 +74,8 @@ class SubmissionCollectionView(APIView):
       415 unsupported_media_type: only application/json is accepted
       404 unknown_exercise
       403 not_enrolled: not enrolled in the exercise's course
-      409 exercise_closed; attempt_limit: this exercise's attempts are used up
+      409 not_assigned, not_open_yet, exercise_closed (past the close or unpublished; a student's
+          extension counts); attempt_limit: this assignment's attempts are used up
       429 rate_limited: over SUBMISSION_RATE_LIMIT; "retry_after" and Retry-After say when to retry
 
     GET /api/v1/submissions/[?exercise=<slug>][&page=N]
@@ -116,7 +117,8 @@ class SubmissionDetailView(APIView):
 
     {"id", "exercise", "status", "score", "max_score", "feedback",
      "tests": [{"name", "passed", "hidden", "points", "max_points", "message"}],
-     "seed", "created_at", "graded_at"}
+     "seed", "runs", "created_at", "graded_at"}
+    runs counts the gradings that produced a result: 2 or more after a regrade.
     score, max_score and points are JSON numbers; while the status is queued or
     running, score and max_score are null and tests is []. feedback and the
     messages are in English, or Chinese with ?lang=zh or Accept-Language: zh.

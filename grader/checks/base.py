@@ -64,7 +64,7 @@ class Case:
     # and matters only for a wrong answer, so it runs on first use.
     mistake_source: Callable[[Any], dict] | None = field(default=None, repr=False, compare=False)
     # Computes the expected value. On first use, so that grading can compute it
-    # while the submission runs in the sandbox (see grader.grading).
+    # while the submission runs in the sandbox (see grader.code_grading).
     expected_source: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
 
     @property

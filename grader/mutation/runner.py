@@ -13,7 +13,7 @@ from grader.mutation.generate import Mutant, generate_mutants
 
 # The one place the mutation runner reaches the grading path: every mutant is
 # graded exactly as a student's submission would be.
-from grader.grading import grade_code
+from grader.code_grading import grade_code
 from grader.sandbox import SandboxUnavailable
 
 # Fixed, so that a report is reproducible and two runs agree on which mutants survive.

@@ -7,12 +7,14 @@ from .submissions import (  # noqa: F401
     submission_code_validate,
     submission_create,
 )
-from .grading import (  # noqa: F401
+from .runs import (  # noqa: F401
     grading_warm_up,
+    run_create,
+    run_fail,
+    run_release,
+    run_store_report,
+    runs_sweep,
     submission_claim,
-    submission_fail,
     submission_grade,
-    submission_release,
     submission_store_report,
-    submissions_sweep,
 )

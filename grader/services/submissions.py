@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from courses.language import in_both_languages
-from courses.models import Enrollment
-from grader.models import Exercise, Submission
+from courses.models import Assignment, Enrollment, Extension
+from grader.models import Exercise, GradingRun, Submission
 
 __all__ = [
     "SubmissionRejected",
@@ -47,6 +48,10 @@ _MESSAGES = {
     ),
     "not_enrolled": gettext_noop("You are not enrolled in the course of exercise '%(slug)s'."),
     "exercise_closed": gettext_noop("Exercise '%(slug)s' is closed and no longer accepts submissions."),
+    "not_assigned": gettext_noop(
+        "Exercise '%(slug)s' is not an assignment of its course yet, so it accepts no submissions."
+    ),
+    "not_open_yet": gettext_noop("Exercise '%(slug)s' opens for submissions at %(opens_at)s (UTC)."),
     "attempt_limit": gettext_noop("You have used all %(limit)s attempts for exercise '%(slug)s'."),
     "rate_limited": gettext_noop(
         "You are submitting too fast: the limit is %(count)s per %(period)s. Try again in %(retry_after)s s."
@@ -128,13 +133,34 @@ def submission_code_decode(raw: bytes) -> str:
     return code
 
 
-def _attempt_limit_check(*, enrollment: Enrollment, exercise: Exercise) -> None:
+def _assignment_window_check(*, enrollment: Enrollment, exercise: Exercise) -> Assignment:
+    """The exercise's assignment, if it accepts this student's submission now; else SubmissionRejected.
+
+    The window and the attempt limit are the assignment's, with the student's
+    extension counted (its own close time, its extra attempts). Instructors try
+    their own exercises whatever the window and the limit say.
+    """
+    assignment = Assignment.objects.filter(exercise=exercise).first()
+    if assignment is None:
+        raise SubmissionRejected("not_assigned", slug=exercise.slug)
     if enrollment.role == Enrollment.Role.INSTRUCTOR:
-        # Instructors try their own exercises over and over; the limit is for students.
-        return
-    limit = exercise.attempt_limit if exercise.attempt_limit is not None else settings.SUBMISSION_DEFAULT_ATTEMPT_LIMIT
+        return assignment
+    if not assignment.published:
+        raise SubmissionRejected("exercise_closed", slug=exercise.slug)
+    now = timezone.now()
+    if assignment.opens_at is not None and now < assignment.opens_at:
+        opens_at = assignment.opens_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M")
+        raise SubmissionRejected("not_open_yet", slug=exercise.slug, opens_at=opens_at)
+    extension = Extension.objects.filter(assignment=assignment, user_id=enrollment.user_id).first()
+    closes_at = assignment.closes_at
+    if extension is not None and extension.closes_at is not None:
+        closes_at = extension.closes_at
+    if closes_at is not None and now >= closes_at:
+        raise SubmissionRejected("exercise_closed", slug=exercise.slug)
+    limit = assignment.attempt_limit if assignment.attempt_limit is not None else settings.SUBMISSION_DEFAULT_ATTEMPT_LIMIT
     if not limit:
-        return
+        return assignment
+    limit += extension.extra_attempts if extension is not None else 0
     used = (
         Submission.objects.filter(user_id=enrollment.user_id, exercise=exercise)
         # A grader failure is ours, not the student's: it does not cost an attempt.
@@ -143,6 +169,7 @@ def _attempt_limit_check(*, enrollment: Enrollment, exercise: Exercise) -> None:
     )
     if used >= limit:
         raise SubmissionRejected("attempt_limit", limit=limit, slug=exercise.slug)
+    return assignment
 
 
 def _rate_limit_check(*, user_id: int) -> None:
@@ -174,9 +201,9 @@ def _rate_params(rate: RateLimit) -> dict:
 def _enqueue_grading(submission_id: int) -> None:
     # Imported here: grader.tasks imports the grading services from this
     # package, so a module-level import would be circular.
-    from grader.tasks import grade_submission
+    from grader.tasks import grading_enqueue
 
-    grade_submission.delay(submission_id)
+    grading_enqueue(submission_id)
 
 
 def submission_create(*, user: AbstractBaseUser, exercise: Exercise, code: str) -> Submission:
@@ -184,10 +211,18 @@ def submission_create(*, user: AbstractBaseUser, exercise: Exercise, code: str) 
 
     Raises SubmissionRejected (and stores nothing) when the code is empty, not
     UTF-8, larger than SUBMISSION_MAX_BYTES or contains NUL; when the user is
-    not enrolled in the exercise's course; when the exercise is closed; when
-    the attempt limit (the exercise's, else SUBMISSION_DEFAULT_ATTEMPT_LIMIT;
+    not enrolled in the exercise's course; when the exercise is no assignment,
+    not published, not open yet or closed (for this student: an extension's
+    close time counts); when the attempt limit (the assignment's plus the
+    extension's extra attempts, else SUBMISSION_DEFAULT_ATTEMPT_LIMIT;
     0 = unlimited) is used up; or when SUBMISSION_RATE_LIMIT is exceeded.
+    The submission comes with its first GradingRun, and the student's grade
+    turns pending in the same transaction.
     """
+    from grader.services.runs import run_create
+    from grades.models import GradeChange
+    from grades.services import grade_recompute
+
     submission_code_validate(code)
     with transaction.atomic():
         # Locking the enrollment row serialises one student's concurrent
@@ -200,11 +235,9 @@ def submission_create(*, user: AbstractBaseUser, exercise: Exercise, code: str) 
         )
         if enrollment is None:
             raise SubmissionRejected("not_enrolled", slug=exercise.slug)
-        if not exercise.is_open:
-            raise SubmissionRejected("exercise_closed", slug=exercise.slug)
-        # The permanent refusal first: no point telling someone to wait 30 s
+        # The permanent refusals first: no point telling someone to wait 30 s
         # and then that they have no attempts left.
-        _attempt_limit_check(enrollment=enrollment, exercise=exercise)
+        assignment = _assignment_window_check(enrollment=enrollment, exercise=exercise)
         _rate_limit_check(user_id=user.pk)
 
         submission = Submission.objects.create(
@@ -214,6 +247,10 @@ def submission_create(*, user: AbstractBaseUser, exercise: Exercise, code: str) 
             code_sha256=hashlib.sha256(code.encode("utf-8")).hexdigest(),
             status=Submission.Status.QUEUED,
         )
+        run = run_create(submission=submission, reason=GradingRun.Reason.FIRST)
+        Submission.objects.filter(pk=submission.pk).update(current_run=run)
+        submission.current_run = run
+        grade_recompute(student=user.pk, assignment=assignment, cause=GradeChange.Cause.SUBMITTED)
         # Only after commit: a worker must never look for a row that is not
         # visible yet. robust: if the broker is down the row is already
         # durable and stays queued (logged) rather than turning into a 500.

@@ -10,20 +10,22 @@ that is rolled back, so `transaction.on_commit` callbacks (the enqueue of a
 grading task) never run and no broker or worker is needed.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from courses.models import Chapter, Course, Enrollment
-from grader.models import Exercise, Submission, TestResult
+from courses.models import Assignment, Chapter, Course, Enrollment
+from grader.models import Exercise, GradingRun, Submission, TestResult
 
 from api_helpers import GOOD_CODE
 
-def _exercise(chapter, slug, **fields):
-    return Exercise.objects.create(
+def _exercise(chapter, slug, assignment=None, **fields):
+    exercise = Exercise.objects.create(
         slug=slug,
         chapter=chapter,
         title_en=slug,
@@ -35,6 +37,10 @@ def _exercise(chapter, slug, **fields):
         check_suite="softmax",
         **fields,
     )
+    Assignment.objects.create(
+        course=chapter.course, slug=slug, exercise=exercise, points=exercise.points, **(assignment or {})
+    )
+    return exercise
 
 
 @pytest.fixture
@@ -59,7 +65,7 @@ def other_exercise(chapter):
 
 @pytest.fixture
 def closed_exercise(chapter):
-    return _exercise(chapter, "closed-api", position=2, is_open=False)
+    return _exercise(chapter, "closed-api", position=2, assignment={"closes_at": timezone.now() - timedelta(hours=1)})
 
 
 @pytest.fixture
@@ -121,24 +127,25 @@ def make_submission():
 
     def make(user, exercise, *, status=Submission.Status.GRADED, tests=2, **fields) -> Submission:
         graded = status not in (Submission.Status.QUEUED, Submission.Status.RUNNING)
+        result = {
+            "status": status,
+            "score": Decimal("7.500") if graded else None,
+            "max_score": Decimal("10.000") if graded else None,
+            "feedback_en": "1 of 2 tests passed." if graded else "",
+            "feedback_zh": "2 个测试中通过了 1 个。" if graded else "",
+        }
         submission = Submission.objects.create(
-            user=user,
-            exercise=exercise,
-            code=GOOD_CODE,
-            code_sha256="0" * 64,
-            status=status,
-            score=Decimal("7.500") if graded else None,
-            max_score=Decimal("10.000") if graded else None,
-            feedback_en="1 of 2 tests passed." if graded else "",
-            feedback_zh="2 个测试中通过了 1 个。" if graded else "",
-            **fields,
+            user=user, exercise=exercise, code=GOOD_CODE, code_sha256="0" * 64, **result, **fields
         )
+        run = GradingRun.objects.create(submission=submission, seed=submission.seed, suite_version="test", **result)
+        Submission.objects.filter(pk=submission.pk).update(current_run=run)
+        submission.current_run = run
         for position in range(tests if graded else 0):
             hidden = position == tests - 1
             TestResult.objects.create(
-                submission=submission,
+                run=run,
                 position=position,
-                name=f"case {position}",
+                name_en=f"case {position}",
                 name_zh=f"测试 {position}",
                 hidden=hidden,
                 passed=position == 0,

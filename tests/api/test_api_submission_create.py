@@ -8,8 +8,10 @@ import json
 from datetime import timedelta
 
 import pytest
+
 from django.utils import timezone
 
+from courses.models import Assignment
 from grader.models import Submission
 
 from api_helpers import GOOD_CODE, SUBMISSIONS_URL, assert_error, detail_url
@@ -72,8 +74,7 @@ def test_it_accepts_a_utf8_bom_and_charset(client_for, alice, exercise):
 
 
 def test_instructor_may_submit_past_the_attempt_limit(client_for, teacher, exercise):
-    exercise.attempt_limit = 1
-    exercise.save()
+    Assignment.objects.filter(exercise=exercise).update(attempt_limit=1)
     client = client_for(teacher)
     for _ in range(2):
         assert post_json(client, {"exercise": exercise.slug, "code": GOOD_CODE}).status_code == 201
@@ -243,8 +244,7 @@ def test_it_accepts_only_json(client_for, alice, exercise):
 
 
 def test_it_enforces_the_exercise_attempt_limit(client_for, alice, bob, exercise, other_exercise):
-    exercise.attempt_limit = 2
-    exercise.save()
+    Assignment.objects.filter(exercise=exercise).update(attempt_limit=2)
     client = client_for(alice)
     for _ in range(2):
         assert post_json(client, {"exercise": exercise.slug, "code": GOOD_CODE}).status_code == 201
@@ -267,8 +267,7 @@ def test_it_applies_the_default_attempt_limit(client_for, alice, exercise, setti
 
 def test_the_exercise_limit_overrides_the_default(client_for, alice, exercise, settings):
     settings.SUBMISSION_DEFAULT_ATTEMPT_LIMIT = 1
-    exercise.attempt_limit = 3
-    exercise.save()
+    Assignment.objects.filter(exercise=exercise).update(attempt_limit=3)
     client = client_for(alice)
     for _ in range(3):
         assert post_json(client, {"exercise": exercise.slug, "code": GOOD_CODE}).status_code == 201
@@ -276,8 +275,7 @@ def test_the_exercise_limit_overrides_the_default(client_for, alice, exercise, s
 
 
 def test_a_grader_failure_does_not_cost_an_attempt(client_for, alice, exercise, make_submission):
-    exercise.attempt_limit = 1
-    exercise.save()
+    Assignment.objects.filter(exercise=exercise).update(attempt_limit=1)
     make_submission(alice, exercise, status=Submission.Status.INTERNAL_ERROR)
     assert post_json(client_for(alice), {"exercise": exercise.slug, "code": GOOD_CODE}).status_code == 201
 
@@ -314,8 +312,7 @@ def test_the_rate_limit_window_slides(client_for, alice, exercise, make_submissi
 
 def test_the_attempt_limit_is_reported_before_the_rate_limit(client_for, alice, exercise, settings):
     settings.SUBMISSION_RATE_LIMIT = "1/m"
-    exercise.attempt_limit = 1
-    exercise.save()
+    Assignment.objects.filter(exercise=exercise).update(attempt_limit=1)
     client = client_for(alice)
     assert post_json(client, {"exercise": exercise.slug, "code": GOOD_CODE}).status_code == 201
     # Waiting would not help, so the student is told so rather than to wait.

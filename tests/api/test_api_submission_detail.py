@@ -36,6 +36,7 @@ def test_it_works(client_for, alice, submission):
             },
         ],
         "seed": str(submission.seed),
+        "runs": 1,
         "created_at": body["created_at"],
         "graded_at": None,
     }

@@ -11,6 +11,7 @@ from django.urls import reverse
 from courses.models import Course, Enrollment
 from courses.services import SAMPLE_CONTENT_DIRECTORY, course_load_from_directory
 from grader.models import Exercise, Submission
+from grader.models import GradingRun
 from grader.models import TestResult as ResultRow  # a "Test*" name would be collected by pytest
 
 pytestmark = pytest.mark.django_db
@@ -38,11 +39,17 @@ def _submit(user, exercise, *, score):
         feedback_en="Check the axis.",
         feedback_zh="检查轴。",
     )
+    run = GradingRun.objects.create(
+        submission=submission, seed=submission.seed, suite_version="test", status="graded", score=score,
+        max_score=Decimal("10"), operator_detail="child exited with status 0",
+    )  # fmt: skip
+    Submission.objects.filter(pk=submission.pk).update(current_run=run)
+    submission.current_run = run
     for position, passed in enumerate([True, False]):
         ResultRow.objects.create(
-            submission=submission,
+            run=run,
             position=position,
-            name=f"test {position}",
+            name_en=f"test {position}",
             hidden=bool(position),
             passed=passed,
             points=Decimal("5") if passed else Decimal("0"),
@@ -93,7 +100,7 @@ def test_exercise_page_shows_bilingual_fieldsets(admin_client, course):
     exercise = Exercise.objects.get(slug="attention")
     page = admin_client.get(reverse("admin:grader_exercise_change", args=[exercise.pk])).content.decode()
     for heading in ("Identity · 基本信息", "Statement · 题目", "Code · 代码", "Checks · 评分检查",
-                    "Points and limits · 分值与限制", "Availability · 开放状态"):
+                    "Points and limits · 分值与限制"):
         assert heading in page
     assert "Reference solution · 参考答案" in page
 
@@ -103,9 +110,15 @@ def test_submission_page_is_read_only_and_escapes_the_code(admin_client, submiss
     page = response.content.decode()
 
     assert "&lt;b&gt;not bold&lt;/b&gt;" in page  # the student's code is text, never markup
-    assert "wrong_axis" in page and "values off" in page  # its test results, inline
+    run_url = reverse("admin:grader_gradingrun_change", args=[submission.current_run_id])
+    assert run_url in page  # its runs, inline, each linking to its own page
     assert 'name="_save"' not in page
     assert admin_client.post(reverse("admin:grader_submission_change", args=[submission.pk]), {}).status_code == 403
+
+    run_page = admin_client.get(run_url).content.decode()
+    assert "wrong_axis" in run_page and "values off" in run_page  # the run's test results, inline
+    assert "child exited with status 0" in run_page  # the sandbox's own detail, for staff
+    assert 'name="_save"' not in run_page
 
 
 @pytest.mark.parametrize("query", ["?status__exact=graded", "?score=partial", "?score=full", "?score=none",
@@ -161,8 +174,6 @@ def _exercise_form_data(exercise, **changes):
         "cpu_limit_seconds": exercise.cpu_limit_seconds,
         "wall_limit_seconds": exercise.wall_limit_seconds,
         "memory_limit_mb": exercise.memory_limit_mb,
-        "attempt_limit": "",
-        "is_open": "on",
     }
     data.update(changes)
     return data

@@ -7,8 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
-from courses.models import Chapter, Course
+from courses.models import Assignment, Chapter, Course
 from courses.services import (
     SAMPLE_CONTENT_DIRECTORY,
     ContentError,
@@ -58,13 +59,16 @@ def test_it_loads_the_sample_course():
     assert softmax.check_params == {}
     assert softmax.points == Decimal("10")
     assert (softmax.cpu_limit_seconds, softmax.wall_limit_seconds, softmax.memory_limit_mb) == (2.0, 5.0, 512)
-    assert softmax.attempt_limit is None
-    assert softmax.is_open
+    # The attempt limit and the window are the assignment's, one per exercise.
+    assignment = softmax.assignment
+    assert (assignment.course, assignment.slug, assignment.points) == (course, "softmax", Decimal("10"))
+    assert assignment.attempt_limit is None and not assignment.is_closed
     assert "def softmax(x, axis=-1):" in softmax.reference_solution
     assert "raise NotImplementedError" in softmax.starter_code
     assert softmax.statement_zh.startswith("## ")
     assert Exercise.objects.get(slug="cosine-similarity").chapter.number == 1
-    assert len(result.created) == 1 + 2 + 11 and not result.updated
+    # The course, its chapters, and each exercise with its assignment.
+    assert len(result.created) == 1 + 2 + 11 * 2 and not result.updated
 
 
 def test_loading_twice_is_idempotent(django_assert_max_num_queries):
@@ -77,20 +81,22 @@ def test_loading_twice_is_idempotent(django_assert_max_num_queries):
 
     assert _snapshot() == before
     assert not result.changed
-    assert result.unchanged == 14
+    assert result.unchanged == 1 + 2 + 11 * 2
 
 
 def test_it_overwrites_fields_from_the_files_and_says_which(content):
     course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY)
-    Exercise.objects.filter(slug="softmax").update(points=3, title_en="edited in admin", is_open=False)
+    Exercise.objects.filter(slug="softmax").update(points=3, title_en="edited in admin")
+    closes_at = timezone.now()
+    Assignment.objects.filter(slug="softmax").update(closes_at=closes_at, published=False)
 
     result = course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY)
 
     softmax = Exercise.objects.get(slug="softmax")
     assert result.updated == {"exercise softmax": ["title_en", "points"]}
     assert (softmax.points, softmax.title_en) == (Decimal("10"), "The softmax function")
-    # Availability is the instructor's call, not the files'.
-    assert softmax.is_open is False
+    # The window and publication are the instructor's call, not the files'.
+    assert (softmax.assignment.closes_at, softmax.assignment.published) == (closes_at, False)
 
 
 def test_a_changed_file_updates_only_what_changed(content):
@@ -102,15 +108,19 @@ def test_a_changed_file_updates_only_what_changed(content):
     result = course_load_from_directory(directory=content)
 
     assert _snapshot() == before
-    assert result.updated == {"exercise perplexity": ["points", "attempt_limit"]}
+    assert result.updated == {"exercise perplexity": ["points"], "assignment perplexity": ["points", "attempt_limit"]}
     perplexity = Exercise.objects.get(slug="perplexity")
-    assert (perplexity.points, perplexity.attempt_limit) == (Decimal("12.5"), 3)
+    assert (perplexity.points, perplexity.assignment.points, perplexity.assignment.attempt_limit) == (
+        Decimal("12.5"),
+        Decimal("12.5"),
+        3,
+    )
 
 
 def test_dry_run_writes_nothing():
     result = course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY, dry_run=True)
 
-    assert len(result.created) == 14
+    assert len(result.created) == 1 + 2 + 11 * 2
     assert _nothing_imported()
 
 
@@ -225,12 +235,12 @@ def test_seed_course_prints_a_one_line_summary(content):
     out = StringIO()
     call_command("seed_course", directory=content, stdout=out)
     assert out.getvalue().splitlines() == [
-        "llm-foundations: 2 chapters · 章, 11 exercises · 练习 — 14 created · 新建, 0 updated · 更新, 0 unchanged · 未变"
+        "llm-foundations: 2 chapters · 章, 11 exercises · 练习 — 25 created · 新建, 0 updated · 更新, 0 unchanged · 未变"
     ]
 
     out = StringIO()
     call_command("seed_course", directory=content, stdout=out)
-    assert "0 created · 新建, 0 updated · 更新, 14 unchanged · 未变" in out.getvalue()
+    assert "0 created · 新建, 0 updated · 更新, 25 unchanged · 未变" in out.getvalue()
 
 
 def test_seed_course_names_what_it_overwrites():

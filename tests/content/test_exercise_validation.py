@@ -49,8 +49,6 @@ def _admin_errors(client, field: str, value) -> list[str]:
         chapter=exercise.chapter_id,
         required_functions=json.dumps(exercise.required_functions),
         check_params=json.dumps(exercise.check_params),
-        attempt_limit="",
-        is_open="on",
     )
     data[field] = json.dumps(value) if field in ("required_functions", "check_params") else value
     response = client.post(reverse("admin:grader_exercise_change", args=[exercise.pk]), data)

@@ -7,9 +7,9 @@ points and be named: otherwise the checks, not the students, are wrong.
 import pytest
 
 from courses.services import SAMPLE_CONTENT_DIRECTORY, course_content_read
+from grader.code_grading import grade_code
 from grader.exercise_validation import mistake_declared
 from grader.exercise_verification import exercise_check_mistakes, exercise_check_reference
-from grader.grading import grade_code
 
 SLUGS = sorted(exercise.slug for exercise in course_content_read(directory=SAMPLE_CONTENT_DIRECTORY).exercises)
 EXERCISES_DIR = SAMPLE_CONTENT_DIRECTORY / "exercises"
@@ -101,20 +101,42 @@ def test_a_timeout_is_a_grade_with_a_named_status(exercise):
     assert honest.score == honest.max_score
 
 
-def test_instructors_check_a_reference_from_admin(admin_client, exercise):
+def _check_reference_in_admin(admin_client, exercise, monkeypatch, django_capture_on_commit_callbacks):
+    """The admin action as a request, then the queued task as the worker runs it. Returns the check row."""
+    from grader import code_grading
+    from grader.models import ReferenceCheck
+    from grader.services.reference_checks import reference_check_run
+
+    real_grade_code = code_grading.grade_code
+
+    def not_in_the_web_process(**_kwargs):
+        raise AssertionError("the sandbox ran in the web process")
+
+    monkeypatch.setattr(code_grading, "grade_code", not_in_the_web_process)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = admin_client.post(
+            "/admin/grader/exercise/",
+            {"action": "check_reference_solutions", "_selected_action": [exercise.pk]},
+            follow=True,
+        )
+    assert "reference check(s) queued" in response.content.decode()
+    check = ReferenceCheck.objects.filter(exercise=exercise).latest("id")
+    assert check.status == "pending" and len(queued) == 1
+    # What the worker does with the message (grader.tasks.check_reference).
+    monkeypatch.setattr(code_grading, "grade_code", real_grade_code)
+    reference_check_run(reference_check_id=check.pk)
+    check.refresh_from_db()
+    page = admin_client.get(f"/admin/grader/referencecheck/{check.pk}/change/").content.decode()
+    assert check.get_status_display() in page
+    return check
+
+
+def test_instructors_check_a_reference_from_admin(admin_client, exercise, monkeypatch, django_capture_on_commit_callbacks):
     softmax = exercise("softmax")
-    response = admin_client.post(
-        "/admin/grader/exercise/",
-        {"action": "check_reference_solutions", "_selected_action": [softmax.pk]},
-        follow=True,
-    )
-    assert "oftmax: full marks on 3 seeds" in response.content.decode()
+    check = _check_reference_in_admin(admin_client, softmax, monkeypatch, django_capture_on_commit_callbacks)
+    assert (check.status, check.runs, check.problems) == ("passed", 3, "")
 
     softmax.reference_solution = "import numpy as np\n\ndef softmax(x, axis=-1):\n    return np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True)\n"
     softmax.save()
-    response = admin_client.post(
-        "/admin/grader/exercise/",
-        {"action": "check_reference_solutions", "_selected_action": [softmax.pk]},
-        follow=True,
-    )
-    assert "reference solution scored" in response.content.decode()
+    check = _check_reference_in_admin(admin_client, softmax, monkeypatch, django_capture_on_commit_callbacks)
+    assert check.status == "failed" and "reference solution scored" in check.problems

@@ -138,12 +138,12 @@ def worker(celery_stack):
 
 @pytest.fixture
 def softmax_exercise(db):
-    from courses.models import Chapter, Course
+    from courses.models import Assignment, Chapter, Course
     from grader.models import Exercise
 
     course = Course.objects.create(slug="it-course", title_en="Integration", title_zh="集成")
     chapter = Chapter.objects.create(course=course, number=1, title_en="Softmax", title_zh="Softmax")
-    return Exercise.objects.create(
+    exercise = Exercise.objects.create(
         slug="it-softmax",
         chapter=chapter,
         title_en="Softmax",
@@ -158,6 +158,8 @@ def softmax_exercise(db):
         wall_limit_seconds=5.0,
         memory_limit_mb=512,
     )
+    Assignment.objects.create(course=course, slug=exercise.slug, exercise=exercise, points=exercise.points)
+    return exercise
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from grader.grading import GradeReport, TestReport
-from grader.models import Submission
+from grader.code_grading import GradeReport, TestReport
+from grader.models import GradingRun, Submission
 from grader.models import TestResult as ResultRow
-from grader.services import grading as svc
+from grader.services import runs as svc
 
 from .conftest import CORRECT_SOFTMAX
 
@@ -50,14 +50,20 @@ def _report(status="graded", points=Decimal("10")):
 
 @pytest.fixture
 def submission(student, softmax_exercise):
-    return Submission.objects.create(user=student, exercise=softmax_exercise, code=CORRECT_SOFTMAX, code_sha256="x")
+    from grader.services import submission_create
+
+    return submission_create(user=student, exercise=softmax_exercise, code=CORRECT_SOFTMAX)
+
+
+def _run(submission) -> GradingRun:
+    return GradingRun.objects.filter(submission=submission).latest("id")
 
 
 def test_it_claims_once(submission):
     assert svc.submission_claim(submission_id=submission.pk) == 1
     assert svc.submission_claim(submission_id=submission.pk) is None
-    submission.refresh_from_db()
-    assert submission.status == "running" and submission.attempts == 1 and submission.started_at
+    run = _run(submission)
+    assert run.status == "running" and run.claim_count == 1 and run.started_at
 
 
 def test_it_does_not_claim_a_missing_submission(db):
@@ -70,16 +76,17 @@ def test_it_stores_a_report_once(submission):
     assert not svc.submission_store_report(submission_id=submission.pk, attempt=attempt, report=_report())
     submission.refresh_from_db()
     assert submission.status == "graded" and submission.score == Decimal("10") and submission.graded_at
-    assert ResultRow.objects.filter(submission=submission).count() == 2
-    first = ResultRow.objects.get(submission=submission, position=1)
-    assert (first.name, first.name_zh) == ("case 1", "用例 1")
+    assert submission.current_run == _run(submission) and submission.current_run.status == "graded"
+    assert ResultRow.objects.filter(run__submission=submission).count() == 2
+    first = ResultRow.objects.get(run__submission=submission, position=1)
+    assert (first.name_en, first.name_zh) == ("case 1", "用例 1")
 
 
 def test_it_discards_the_grade_of_a_claim_the_sweeper_took_over(submission, settings):
     first = svc.submission_claim(submission_id=submission.pk)
     # The first worker is slow; past SWEEP_RUNNING_AFTER the sweeper presumes it dead.
     later = timezone.now() + timedelta(seconds=settings.SWEEP_RUNNING_AFTER + 1)
-    assert svc.submissions_sweep(now=later).redispatch == [submission.pk]
+    assert svc.runs_sweep(now=later).redispatch == [submission.pk]
     second = svc.submission_claim(submission_id=submission.pk)
     assert second == first + 1
     assert svc.submission_store_report(submission_id=submission.pk, attempt=second, report=_report())
@@ -89,38 +96,38 @@ def test_it_discards_the_grade_of_a_claim_the_sweeper_took_over(submission, sett
     )
     submission.refresh_from_db()
     assert submission.score == Decimal("10")
-    assert ResultRow.objects.filter(submission=submission).count() == 2
+    assert ResultRow.objects.filter(run__submission=submission).count() == 2
 
 
 def test_it_discards_a_stale_grade_while_the_submission_waits_in_the_queue(submission, settings):
     first = svc.submission_claim(submission_id=submission.pk)
-    svc.submissions_sweep(now=timezone.now() + timedelta(seconds=settings.SWEEP_RUNNING_AFTER + 1))
+    svc.runs_sweep(now=timezone.now() + timedelta(seconds=settings.SWEEP_RUNNING_AFTER + 1))
     assert not svc.submission_store_report(submission_id=submission.pk, attempt=first, report=_report())
     submission.refresh_from_db()
-    assert submission.status == "queued" and not ResultRow.objects.filter(submission=submission).exists()
+    assert submission.status == "queued" and not ResultRow.objects.filter(run__submission=submission).exists()
 
 
 def test_the_sweeper_leaves_fresh_work_alone(submission):
-    assert svc.submissions_sweep().redispatch == []
+    assert svc.runs_sweep().redispatch == []
     svc.submission_claim(submission_id=submission.pk)
-    assert svc.submissions_sweep().redispatch == []
+    assert svc.runs_sweep().redispatch == []
 
 
 def test_the_sweeper_resends_a_lost_message(submission, settings):
     later = timezone.now() + timedelta(seconds=settings.SWEEP_QUEUED_AFTER + 1)
-    assert svc.submissions_sweep(now=later).redispatch == [submission.pk]
+    assert svc.runs_sweep(now=later).redispatch == [submission.pk]
     # Idempotent: still queued, so sent again next time, and nothing else changes.
-    assert svc.submissions_sweep(now=later).redispatch == [submission.pk]
-    submission.refresh_from_db()
-    assert submission.status == "queued" and submission.attempts == 0
+    assert svc.runs_sweep(now=later).redispatch == [submission.pk]
+    run = _run(submission)
+    assert run.status == "queued" and run.claim_count == 0
 
 
 def test_the_sweeper_closes_a_submission_out_of_attempts(submission, settings):
-    Submission.objects.filter(pk=submission.pk).update(
-        status="running", attempts=settings.GRADING_MAX_ATTEMPTS, started_at=timezone.now()
+    GradingRun.objects.filter(submission=submission).update(
+        status="running", claim_count=settings.GRADING_MAX_ATTEMPTS, started_at=timezone.now()
     )
     later = timezone.now() + timedelta(seconds=settings.SWEEP_RUNNING_AFTER + 1)
-    result = svc.submissions_sweep(now=later)
+    result = svc.runs_sweep(now=later)
     assert result.failed == [submission.pk] and result.redispatch == []
     submission.refresh_from_db()
     assert submission.status == "internal_error"
@@ -128,33 +135,36 @@ def test_the_sweeper_closes_a_submission_out_of_attempts(submission, settings):
 
 
 def test_an_infrastructure_failure_releases_the_claim_for_a_retry(submission, monkeypatch):
-    from grader import grading
+    from grader import code_grading
     from grader.sandbox import SandboxUnavailable
 
     def broken(**_kwargs):
         raise SandboxUnavailable("no bwrap")
 
-    monkeypatch.setattr(grading, "grade_code", broken)
+    monkeypatch.setattr(code_grading, "grade_code", broken)
     with pytest.raises(svc.GradingInfrastructureError):
         svc.submission_grade(submission_id=submission.pk, last_try=False)
-    submission.refresh_from_db()
-    assert submission.status == "queued" and submission.attempts == 1
-    # The last try stores internal_error, with feedback in both languages.
+    run = _run(submission)
+    assert run.status == "queued" and run.claim_count == 1
+    # The last try stores internal_error, with feedback in both languages and the cause for staff.
     outcome = svc.submission_grade(submission_id=submission.pk, last_try=True)
     assert outcome.result == "failed"
     submission.refresh_from_db()
-    assert submission.status == "internal_error" and submission.attempts == 2
+    run = _run(submission)
+    assert submission.status == "internal_error" and run.claim_count == 2
     assert submission.feedback_en == svc.INTERNAL_ERROR_FEEDBACK_EN
+    assert "SandboxUnavailable: no bwrap" in run.operator_detail
+    assert "bwrap" not in submission.feedback_en + submission.feedback_zh
 
 
 def test_a_student_crash_is_a_grade_not_a_retry(submission, monkeypatch):
-    from grader import grading
+    from grader import code_grading
 
-    monkeypatch.setattr(grading, "grade_code", lambda **_kw: _report(status="crashed", points=Decimal("0")))
+    monkeypatch.setattr(code_grading, "grade_code", lambda **_kw: _report(status="crashed", points=Decimal("0")))
     outcome = svc.submission_grade(submission_id=submission.pk, last_try=False)
     assert outcome.result == "stored"
     submission.refresh_from_db()
-    assert submission.status == "crashed" and submission.score == Decimal("0") and submission.attempts == 1
+    assert submission.status == "crashed" and submission.score == Decimal("0") and _run(submission).claim_count == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -182,12 +192,12 @@ def test_concurrent_claims_let_exactly_one_through(submission):
 
 
 def test_a_bug_in_the_core_is_retried_then_closed(submission, monkeypatch):
-    from grader import grading
+    from grader import code_grading
 
     def buggy(**_kwargs):
         raise KeyError("a check that is half deployed")
 
-    monkeypatch.setattr(grading, "grade_code", buggy)
+    monkeypatch.setattr(code_grading, "grade_code", buggy)
     with pytest.raises(svc.GradingInfrastructureError):
         svc.submission_grade(submission_id=submission.pk, last_try=False)
     submission.refresh_from_db()

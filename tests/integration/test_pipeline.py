@@ -34,11 +34,13 @@ def _all_final(ids):
 def _assert_graded_once_full_marks(submission_id, exercise):
     from grader.models import Submission, TestResult
 
-    sub = Submission.objects.get(pk=submission_id)
+    sub = Submission.objects.select_related("current_run").get(pk=submission_id)
     assert sub.status == "graded", (sub.status, sub.feedback_en)
     assert sub.score == sub.max_score == Decimal(exercise.points)
-    assert sub.graded_at is not None and sub.started_at is not None
-    results = list(TestResult.objects.filter(submission=sub).values_list("position", "passed"))
+    assert sub.graded_at is not None and sub.current_run.started_at is not None
+    # One run, one set of rows.
+    assert sub.runs.count() == 1
+    results = list(TestResult.objects.filter(run__submission=sub).values_list("position", "passed"))
     # One set of rows: positions 1..n, each once, all passed.
     assert results, "no per-test rows"
     assert sorted(position for position, _ in results) == list(range(1, len(results) + 1))
@@ -50,7 +52,7 @@ def test_it_grades_a_submission_end_to_end(worker, student, softmax_exercise):
     submission = _submit(student, softmax_exercise, CORRECT_SOFTMAX)
     wait_for(lambda: _all_final([submission.pk]), timeout=30, message="the grade")
     sub = _assert_graded_once_full_marks(submission.pk, softmax_exercise)
-    assert sub.attempts == 1
+    assert sub.current_run.claim_count == 1
     assert sub.feedback_en and sub.feedback_zh
 
 
@@ -75,7 +77,8 @@ def test_it_grades_through_the_http_api(worker, student, softmax_exercise):
 
 
 def test_it_grades_once_when_the_same_message_is_delivered_twice(worker, student, softmax_exercise):
-    from grader.models import Submission
+    from grader.models import GradingRun, Submission
+    from grader.services import run_create
     from grader.tasks import grade_submission
 
     # Rows made directly: no on_commit enqueue, we send every message ourselves.
@@ -83,6 +86,9 @@ def test_it_grades_once_when_the_same_message_is_delivered_twice(worker, student
         Submission.objects.create(user=student, exercise=softmax_exercise, code=slow_softmax(0.3), code_sha256="x")
         for _ in range(3)
     ]
+    for sub in subs:
+        run = run_create(submission=sub, reason=GradingRun.Reason.FIRST)
+        Submission.objects.filter(pk=sub.pk).update(current_run=run)
     for sub in subs:
         # The very same message twice (same task id), and once more under a new id:
         # with two prefork children, two of these run at the same moment.
@@ -96,7 +102,7 @@ def test_it_grades_once_when_the_same_message_is_delivered_twice(worker, student
     time.sleep(1.5)
     for sub in subs:
         graded = _assert_graded_once_full_marks(sub.pk, softmax_exercise)
-        assert graded.attempts == 1, "a duplicate delivery claimed it again"
+        assert graded.current_run.claim_count == 1, "a duplicate delivery claimed it again"
 
 
 def test_it_grades_each_once_after_the_worker_is_killed_mid_grade(worker, student, softmax_exercise):
@@ -126,7 +132,7 @@ def test_it_grades_each_once_after_the_worker_is_killed_mid_grade(worker, studen
     for pk in ids:
         graded = _assert_graded_once_full_marks(pk, softmax_exercise)
         if pk in running_at_kill:
-            assert graded.attempts >= 2
+            assert graded.current_run.claim_count >= 2
 
 
 def test_it_grades_everything_after_redis_restarts_without_persistence(worker, redis_guard, student, softmax_exercise):

@@ -5,7 +5,7 @@ Everyone else gets the same 404 as for a slug that does not exist.
 
 import pytest
 
-from courses.models import Course, Enrollment
+from courses.models import Assignment, Course, Enrollment
 from courses.services import SAMPLE_CONTENT_DIRECTORY, course_load_from_directory
 from grader.models import Exercise
 from grader.selectors import exercise_get_visible, exercises_visible_to
@@ -47,7 +47,7 @@ def irene(django_user_model, sample_course):
 
 @pytest.fixture
 def closed(sample_course):
-    Exercise.objects.filter(slug="attention").update(is_open=False)
+    Assignment.objects.filter(exercise__slug="attention").update(published=False)
     return "attention"
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from grader.grading import grade_code
+from grader.code_grading import grade_code
 from grader.models import Exercise, new_seed
 from grader.sandbox import SandboxUnavailable
 from grader.sandbox.codec import CONTROL_CODES, neutralise_controls

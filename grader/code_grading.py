@@ -1,20 +1,34 @@
 """Grade one piece of code against one exercise: checks outside, code inside the sandbox.
 
+(No database here: grader.services.runs stores what this returns as a GradingRun.)
+
 This is the single grading path: the Celery task, `manage.py grade` and the
 benchmarks all come through `grade_code`, so a grade is reproducible from
 (exercise, code, seed) whichever channel produced it.
 """
 
+import functools
+import hashlib
+import inspect
+import json
+import logging
 import time
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from grader import checks
 from grader.feedback import summary_text
 from grader.sandbox.types import CallOutcome, Limits
 from grader.sandbox_runtime import run_in_sandbox
 
+logger = logging.getLogger(__name__)
+
 POINTS_QUANTUM = Decimal("0.001")
+
+
+class UnknownRunStatus(Exception):
+    """The sandbox answered with a status this code does not know: our bug, never the student's "crashed"."""
 
 # A RunOutcome status becomes the grade's status; "ok" means the code ran to the end.
 _STATUS_FROM_RUN = {
@@ -53,6 +67,9 @@ class GradeReport:
     seed: int
     tests: list[TestReport] = field(default_factory=list)
     duration_ms: float = 0.0
+    # The sandbox's own account of how the run ended (a signal, a harness exit
+    # code, a broken zygote): kept on the run for staff, never shown to students.
+    operator_detail: str = ""
 
     def as_dict(self, *, lang: str = "en") -> dict:
         """COURSE.md's result shape, in one language."""
@@ -145,7 +162,12 @@ def grade_code(*, exercise, code: str, seed: int, cold: bool = False) -> GradeRe
                 mistake=verdict.mistake,
             )
         )
-    status = _STATUS_FROM_RUN.get(run.status, "crashed")
+    if run.status not in _STATUS_FROM_RUN:
+        logger.error("sandbox returned unknown status %r; detail: %s", run.status, run.detail)
+        raise UnknownRunStatus(f"sandbox status {run.status!r} ({run.detail})")
+    status = _STATUS_FROM_RUN[run.status]
+    if run.detail and status != "graded":
+        logger.info("exercise %s seed %s: %s: %s", exercise.slug, seed, status, run.detail)
     score = sum((test.points for test in tests), Decimal(0))
     max_score = Decimal(exercise.points).quantize(POINTS_QUANTUM)
     feedback_en, feedback_zh = summary_text(status=status, run=run, tests=tests, limits=limits_for(exercise), score=score, max_score=max_score)
@@ -158,4 +180,41 @@ def grade_code(*, exercise, code: str, seed: int, cold: bool = False) -> GradeRe
         seed=seed,
         tests=tests,
         duration_ms=(time.perf_counter() - started) * 1000,
+        operator_detail=run.detail,
     )
+
+
+@functools.cache
+def _suite_source_digest(suite_name: str) -> str:
+    # Source does not change under a running process: hashed once per suite.
+    import engine
+    from grader.checks import base, compare, messages
+    from grader.checks.registry import _MODULES
+
+    modules = [m for m in _MODULES if m.SUITE.name == suite_name] + [base, compare, messages]
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(inspect.getsource(module).encode("utf-8"))
+    # The expected values come from the engine: a change there can change a grade.
+    for path in sorted(Path(engine.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def suite_version(exercise) -> str:
+    """A hash of everything that decides a grade besides the code and the seed.
+
+    The check suite's source (its module and the shared judging code), its
+    parameters, the points and the required functions: a run graded under
+    another version is out of date, and `regrade --outdated` finds it.
+    """
+    digest = hashlib.sha256(_suite_source_digest(exercise.check_suite).encode("ascii"))
+    settings = {
+        "suite": exercise.check_suite,
+        "params": exercise.check_params or {},
+        "points": str(Decimal(exercise.points).quantize(POINTS_QUANTUM)),
+        "required": list(exercise.required_functions),
+        "limits": [float(exercise.cpu_limit_seconds), float(exercise.wall_limit_seconds), int(exercise.memory_limit_mb)],
+    }
+    digest.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()[:16]

@@ -1,0 +1,101 @@
+"""Admin for grading runs, regrade requests and reference checks: records a worker writes.
+
+Instructors ask (an action on exercises); workers answer; these pages show the
+answers and the progress. Nothing here runs the sandbox.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+
+from grader.admin import TestResultInline, _admin_link
+from grader.models import PENDING_RUN_STATUSES, GradingRun, ReferenceCheck, RegradeRequest
+
+
+def reference_checks_request(model_admin, request, exercises) -> None:
+    from grader.services.reference_checks import reference_check_request
+
+    for exercise in exercises:
+        reference_check_request(exercise=exercise, requested_by=request.user)
+    model_admin.message_user(
+        request,
+        f"{len(exercises)} reference check(s) queued; see Reference checks for the answer. · "
+        f"已排队 {len(exercises)} 项参考答案检查，结果见“参考答案检查”。",
+        messages.SUCCESS,
+    )
+
+
+def regrade_request(model_admin, request, exercises, *, outdated: bool) -> None:
+    from grader.services.regrades import regrade_request_create, regrade_scope
+
+    for exercise in exercises:
+        plan = regrade_request_create(
+            submissions=regrade_scope(exercise=exercise, outdated=outdated),
+            exercise=exercise,
+            scope=f"exercise {exercise.slug}" + (" (outdated)" if outdated else ""),
+            requested_by=request.user,
+            reason="regrade from admin" + (" (checks changed)" if outdated else ""),
+        )
+        model_admin.message_user(
+            request,
+            f"{exercise.slug}: {plan.queued} of {plan.submissions} submission(s) queued for regrading. · "
+            f"{exercise.slug}：{plan.submissions} 份提交中 {plan.queued} 份已排队重新评分。",
+            messages.SUCCESS,
+        )
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GradingRun)
+class GradingRunAdmin(_ReadOnlyAdmin):
+    list_display = ("id", "submission_link", "reason", "status", "score", "claim_count", "queued_at", "finished_at")
+    list_filter = ("status", "reason")
+    list_select_related = ("submission",)
+    search_fields = ("submission__user__username", "submission__exercise__slug")
+    show_full_result_count = False
+    fields = (
+        "submission_link", "reason", "regrade_request", "seed", "suite_version", "status", "score", "max_score",
+        "feedback_en", "feedback_zh", "operator_detail", "claim_count", "queued_at", "started_at", "finished_at",
+    )  # fmt: skip
+    readonly_fields = fields
+    inlines = (TestResultInline,)
+
+    @admin.display(description="Submission · 提交")
+    def submission_link(self, run):
+        return _admin_link(run.submission)
+
+
+@admin.register(RegradeRequest)
+class RegradeRequestAdmin(_ReadOnlyAdmin):
+    list_display = ("id", "exercise", "scope", "requested_by", "created_at", "progress")
+    list_select_related = ("exercise", "requested_by")
+    fields = ("exercise", "scope", "reason", "requested_by", "created_at", "total", "progress")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(done=Count("runs", filter=~Q(runs__status__in=PENDING_RUN_STATUSES)))
+        )
+
+    @admin.display(description="Done / total · 已完成 / 总数")
+    def progress(self, regrade):
+        return f"{regrade.done} / {regrade.total}"
+
+
+@admin.register(ReferenceCheck)
+class ReferenceCheckAdmin(_ReadOnlyAdmin):
+    list_display = ("id", "exercise", "status", "runs", "requested_by", "created_at", "finished_at")
+    list_filter = ("status",)
+    list_select_related = ("exercise", "requested_by")
+    fields = ("exercise", "status", "runs", "problems", "requested_by", "created_at", "finished_at")
+    readonly_fields = fields

@@ -1,0 +1,145 @@
+"""Admin for assignments (windows, policies, extensions, excusals) and grades (history, overrides).
+
+Every save that can change a grade goes through grades.services, so the
+grade, its history and its sequence number follow in the same transaction.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+
+from courses.models import Assignment, Excusal, Extension
+from grades.models import Grade, GradeChange
+from grades.services import GradeOverrideInvalid, grade_override, grade_recompute, grades_recompute_for_assignment
+
+# A change to any of these can change the score that counts.
+_POLICY_FIELDS = {"points", "due_at", "late_penalty_per_day", "late_penalty_cap", "grade_policy"}
+
+
+class ExtensionInline(admin.TabularInline):
+    model = Extension
+    fields = ("user", "due_at", "closes_at", "extra_attempts", "reason")
+    autocomplete_fields = ("user",)
+    extra = 0
+    verbose_name = "Extension · 延期"
+    verbose_name_plural = "Extensions · 延期"
+
+
+class ExcusalInline(admin.TabularInline):
+    model = Excusal
+    fields = ("user", "reason")
+    autocomplete_fields = ("user",)
+    extra = 0
+    verbose_name = "Excusal · 免除"
+    verbose_name_plural = "Excusals · 免除"
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("slug", "course", "kind", "points", "opens_at", "due_at", "closes_at", "attempt_limit", "published")
+    list_filter = ("course", "kind", "published")
+    list_select_related = ("course",)
+    search_fields = ("slug",)
+    fieldsets = (
+        ("What · 内容", {"fields": ("course", "slug", "kind", "exercise", "points", "published")}),
+        ("When · 时间", {"fields": ("opens_at", "due_at", "closes_at")}),
+        ("Rules · 规则", {"fields": ("attempt_limit", "grade_policy", "late_penalty_per_day", "late_penalty_cap")}),
+    )
+    inlines = (ExtensionInline, ExcusalInline)
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and _POLICY_FIELDS & set(form.changed_data):
+                count = grades_recompute_for_assignment(
+                    assignment=obj, cause=GradeChange.Cause.LATE_PENALTY, actor=request.user,
+                    reason="assignment policy changed: " + ", ".join(sorted(_POLICY_FIELDS & set(form.changed_data))),
+                )  # fmt: skip
+                self.message_user(request, f"{count} grade(s) recomputed · 已重新计算 {count} 个成绩", messages.INFO)
+
+    def save_formset(self, request, form, formset, change):
+        cause = GradeChange.Cause.EXTENSION if formset.model is Extension else GradeChange.Cause.EXCUSED
+        with transaction.atomic():
+            saved = formset.save()
+            touched = {row.user_id: row.reason for row in saved}
+            touched.update({row.user_id: "removed" for row in formset.deleted_objects})
+            for user_id, reason in touched.items():
+                grade_recompute(student=user_id, assignment=form.instance, cause=cause, actor=request.user, reason=reason)
+
+
+class GradeChangeInline(admin.TabularInline):
+    model = GradeChange
+    fields = ("sequence", "created_at", "cause", "old_score", "new_score", "old_state", "new_state", "late", "actor", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "Change · 变更"
+    verbose_name_plural = "History (append-only) · 变更记录（只增不改）"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class GradeOverrideForm(forms.ModelForm):
+    """An instructor's score with the reason why; an empty score lifts the override."""
+
+    new_override = forms.DecimalField(
+        label="Override score · 调整后的分数", required=False, max_digits=7, decimal_places=3,
+        help_text="Empty: the policy's score counts again. · 留空：恢复按规则计算的分数。",
+    )  # fmt: skip
+    override_why = forms.CharField(label="Reason (shown to the student) · 理由（学生可见）", max_length=500)
+
+    class Meta:
+        model = Grade
+        fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["new_override"].initial = self.instance.override_score
+
+    def clean(self):
+        cleaned = super().clean()
+        score = cleaned.get("new_override")
+        if score is not None and self.instance.pk and not 0 <= score <= self.instance.assignment.points:
+            self.add_error("new_override", f"0 – {self.instance.assignment.points}")
+        return cleaned
+
+
+@admin.register(Grade)
+class GradeAdmin(admin.ModelAdmin):
+    form = GradeOverrideForm
+    list_display = ("user", "assignment", "score", "max_score", "state", "late", "sequence", "updated_at")
+    list_filter = ("state", "late", "assignment__course", "assignment")
+    list_select_related = ("user", "assignment")
+    search_fields = ("user__username", "assignment__slug")
+    readonly_fields = (
+        "user", "assignment", "score", "max_score", "state", "late", "source_submission", "source_run",
+        "override_score", "override_reason", "sequence", "updated_at",
+    )  # fmt: skip
+    fieldsets = (
+        ("Grade · 成绩", {"fields": readonly_fields}),
+        ("Override · 教师调整", {"fields": ("new_override", "override_why")}),
+    )
+    inlines = (GradeChangeInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            grade_override(
+                student=obj.user_id,
+                assignment=obj.assignment,
+                score=form.cleaned_data["new_override"],
+                actor=request.user,
+                reason=form.cleaned_data["override_why"],
+            )
+        except GradeOverrideInvalid as exc:
+            self.message_user(request, str(exc), messages.ERROR)
