@@ -121,10 +121,10 @@ def _answers(body, base):
     for offset, piece in _split(stripped, "=~"):
         at = base + lead + offset
         marker, rest = piece[0], piece[1:]
-        weight, rest, used = _weight(rest, at + 1)
+        weight, rest, _ = _weight(rest, at)
         feedback = _find(rest, "#")
         text = rest if feedback < 0 else rest[:feedback]
-        answers.append((at + 1 + used, marker, weight, text))
+        answers.append((at, marker, weight, text))
     return answers
 
 
@@ -172,21 +172,21 @@ def _numerical(body, base):
             "more_numbers": tuple(NumericAnswer(v, t) for v, t in more)}
 
 
-def choice_fields(weights_and_texts):
+def choice_fields(weights_and_texts, *, single):
     """The Item fields of a choice question from (weight, Text) in order; shared
-    with the Moodle XML reader. Weights that our default rules score the same way
-    are dropped, so a round trip through either format keeps the item as it was."""
+    with the Moodle XML reader (``single``: GIFT's "=" present, Moodle's <single>).
+    Weights that our default rules score the same way are dropped, so a round
+    trip through either format gives the item back as it was."""
     weights = [weight for weight, _ in weights_and_texts]
     keys = [chr(ord("a") + n) if n < 26 else f"o{n + 1}" for n in range(len(weights))]
-    positive = [w for w in weights if w > 0]
-    if set(weights) <= {0, 1} and weights.count(1) == 1:
-        kind, weighted = SINGLE, False
-    elif len(positive) == 1 and positive[0] == 1:
-        kind, weighted = SINGLE, True
+    if single:
+        kind = SINGLE
+        weighted = not (set(weights) <= {0, 1} and weights.count(1) == 1)
     else:
-        k = len(positive)
         kind = MULTIPLE
-        weighted = not (k and all(w == Fraction(1, k) or w == Fraction(-1, k) for w in weights))
+        k = sum(1 for w in weights if w > 0)
+        # Canvas's rule (scoring.py) is Moodle's with +1/k and -1/k
+        weighted = not (k and all(w in (Fraction(1, k), Fraction(-1, k)) for w in weights))
     options = tuple(
         Option(
             key=key, text=text,
@@ -222,7 +222,7 @@ def _parse_body(body, base, html):
         return choice_fields([
             (weight if weight is not None else Fraction(marker == "="), _text(text, html))
             for _, marker, weight, text in answers
-        ])
+        ], single=any(marker == "=" for _, marker, _, _ in answers))
     accepted = []
     for offset, _, weight, text in answers:
         if weight == 0:

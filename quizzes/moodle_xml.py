@@ -120,7 +120,8 @@ def _full_credit_only(weight, what):
 
 def _multichoice(question):
     answers = [(_fraction(a), split_languages(_rich(a, "."))) for a in question.findall("answer")]
-    return choice_fields(answers)
+    single = _child_text(question, "single", "true").strip().lower() in ("true", "1")
+    return choice_fields(answers, single=single)
 
 
 def _truefalse(question):
@@ -226,9 +227,7 @@ def _gap(kind, weight, body, code):
                 pairs.append((_number(value, "answer"), abs(_number(tolerance or "0", "tolerance"))))
         fields.update(_numbers(pairs))
     else:
-        fields.update(choice_fields([(w, Text(text, text)) for w, text in answers]))
-        if fields["type"] != kind and kind == MULTIPLE:
-            fields["type"] = MULTIPLE
+        fields.update(choice_fields([(w, Text(text, text)) for w, text in answers], single=kind == SINGLE))
     return fields
 
 
