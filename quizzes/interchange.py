@@ -123,11 +123,13 @@ def numeric_view(item, seed):
 
 def portable(item, *, seed=0, gift=False):
     """``item`` as an export and a re-import give it back: what the formats cannot
-    hold is gone (for GIFT also points and section)."""
+    hold is gone (for GIFT also points, section and case sensitivity)."""
     if item.type in (NUMERIC, PARAMETERISED):
         prompt, answer, tolerance, more = numeric_view(item, seed)
         item = replace(item, type=NUMERIC, prompt=prompt, answer_number=float(answer),
                        abs_tol=float(tolerance), rel_tol=0.0, generator="")
     if gift:
         item = replace(item, points=Fraction(1), section="")
+        if item.case_sensitive:
+            item = replace(item, case_sensitive=False)
     return item

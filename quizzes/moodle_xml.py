@@ -197,17 +197,34 @@ def _gap_escape(text):
     return text
 
 
+def _split_unescaped(text, separator):
+    pieces, current, i = [], [], 0
+    while i < len(text):
+        if text[i] == "\\":
+            current.append(text[i:i + 2])
+            i += 2
+            continue
+        if text[i] == separator:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(text[i])
+        i += 1
+    pieces.append("".join(current))
+    return pieces
+
+
 def _gap_answers(body):
     """(weight, text) per answer of an embedded question; feedback dropped."""
     answers = []
-    for raw in re.split(r"(?<!\\)~", body):
+    for raw in _split_unescaped(body, "~"):
         weight, text = Fraction(0), raw
         match = re.match(r"^%(-?\d+(?:\.\d+)?)%", raw)
         if raw.startswith("="):
             weight, text = Fraction(1), raw[1:]
         elif match:
             weight, text = (Fraction(match.group(1)) / 100).limit_denominator(100), raw[match.end():]
-        text = re.split(r"(?<!\\)#", text, maxsplit=1)[0]
+        text = _split_unescaped(text, "#")[0]
         answers.append((weight, _gap_unescape(text).strip()))
     return answers
 
