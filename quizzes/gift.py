@@ -65,6 +65,14 @@ def _find(text, chars, start=0):
     return -1
 
 
+def _find_run(text, char, length, start=0):
+    """Index of the first run of ``length`` unescaped ``char``s from ``start``, or -1."""
+    at = _find(text, char, start)
+    while at >= 0 and text[at:at + length] != char * length:
+        at = _find(text, char, at + 1)
+    return at
+
+
 def _split(text, chars):
     """``text`` (which starts with one of ``chars``) cut before each further
     unescaped character of ``chars``: a list of (offset, piece)."""
@@ -151,7 +159,8 @@ def _numeric_answer(raw, offset):
 
 def _numerical(body, base):
     if _find(body, "=~") < 0:
-        answers = [(base, "=", None, body)]
+        feedback = _find(body, "#")
+        answers = [(base, "=", None, body if feedback < 0 else body[:feedback])]
     else:
         answers = _answers(body, base)
     accepted = []
@@ -238,7 +247,7 @@ def _parse_question(text, position):
     rest, title = text, ""
     lead = len(rest) - len(rest.lstrip())
     if rest.lstrip().startswith("::"):
-        close = rest.find("::", lead + 2)
+        close = _find_run(rest, ":", 2, lead + 2)
         if close < 0:
             raise _Problem(lead, "the title (::title::) is not closed")
         title, rest = unescape(rest[lead + 2:close]).strip(), rest[close + 2:]
@@ -258,7 +267,7 @@ def _parse_question(text, position):
     if _find(rest, "{", opening + 1) not in (-1,) and _find(rest, "{", opening + 1) < closing:
         raise _Problem(start + _find(rest, "{", opening + 1), "a { inside the answers (write \\{)")
     body = rest[opening + 1:closing]
-    feedback = body.find("####")
+    feedback = _find_run(body, "#", 4)
     explanation = NO_EXPLANATION
     if feedback >= 0:
         explanation = _text(body[feedback + 4:], html)

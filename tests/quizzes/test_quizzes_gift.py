@@ -80,6 +80,12 @@ def test_numerical_with_tolerance_range_and_several_answers():
         NUMERIC, 2.0, (NumericAnswer(-2.0, 0.01),))
 
 
+def test_feedback_and_escaped_marks_are_told_apart():
+    item = one(r"::a\:b:: Pi? {#3.14:0.01#close enough ####\#1 fact}")
+    assert (item.id, item.answer_number, item.explanation.en) == ("a-b", 3.14, "#1 fact")
+    assert one(r"Hash? {=\#### \#x}").explanation == NO_EXPLANATION
+
+
 def test_matching():
     item = one("Sounds. {=cat -> meow =dog -> woof =cow -> moo}")
     assert item.type == MATCHING
