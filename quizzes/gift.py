@@ -29,7 +29,7 @@ from quizzes.interchange import (
 )
 from quizzes.items import (
     CLOZE, MATCHING, MULTIPLE, NUMERIC, PARAMETERISED, SHORT, SINGLE, TRUE_FALSE,
-    Item, NumericAnswer, Option, Pair, Text,
+    Item, NumericAnswer, Option, Pair,
 )
 from quizzes.validation import validate_item
 

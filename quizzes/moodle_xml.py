@@ -317,10 +317,9 @@ def _question(question, position):
 
 
 def parse_moodle_xml(text):
-    """The questions of a Moodle XML file as validated Items; ImportErrors lists
+    """The questions (``text``: str, or the file's bytes) of a Moodle XML file as validated Items; ImportErrors lists
     every problem, each naming the question and its line."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
+    # bytes go to expat as they are, so the file's own encoding declaration holds
     root, lines = _parse_tree(text)
     if root.tag != "quiz":
         raise ImportErrors([ImportProblem(1, f"the root element is <{root.tag}>, not <quiz>")])

@@ -108,6 +108,12 @@ def test_html_is_turned_into_text():
     assert item.prompt.en == "Is 2 < 3?\nThink."
 
 
+def test_bytes_are_read_in_the_encoding_the_file_declares():
+    xml = quiz(question("truefalse", answer(100, "true") + answer(0, "false"), text="Café?"))
+    latin = xml.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode("latin-1")
+    assert one(latin).prompt.en == "Café?"
+
+
 def test_categories_are_skipped_and_bilingual_text_split():
     xml = quiz('<question type="category"><category><text>$course$/top</text></category></question>',
                question("truefalse", answer(100, "true") + answer(0, "false"),
