@@ -305,9 +305,8 @@ def _question(question, position):
     if not _rich(question, "generalfeedback"):
         fields["explanation"] = NO_EXPLANATION
     grade = _child_text(question, "defaultgrade", "1")
-    points = Fraction(grade.strip() or "1").limit_denominator(100)
-    if points > 0:
-        fields["points"] = points
+    # validation names a zero or negative grade rather than it being replaced
+    fields["points"] = Fraction(grade.strip() or "1").limit_denominator(100)
     for tag in question.findall("tags/tag"):
         label = _child_text(tag, "text").strip()
         if label.startswith(_SECTION_TAG):

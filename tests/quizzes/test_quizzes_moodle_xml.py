@@ -173,9 +173,10 @@ def test_every_error_is_listed_by_question_and_line_and_nothing_imported():
         question("numerical", answer(100, "x", "<tolerance>1</tolerance>"), name="nan"),  # line 8
         question("cloze", "", text="{1:ESSAY:=x}", name="clz"),  # line 9
         question("multichoice", answer("abc", "a"), name="frac"),  # line 10
+        question("truefalse", answer(100, "true"), name="zero", extra="<defaultgrade>0</defaultgrade>"),  # 11
     )
     errors = errors_of(xml)
-    assert sorted({e.line for e in errors}) == [4, 5, 6, 7, 8, 9, 10], errors
+    assert sorted({e.line for e in errors}) == [4, 5, 6, 7, 8, 9, 10, 11], errors
     messages = " | ".join(str(e) for e in errors)
     for words in ["question 2 ('Essay one'): question type 'essay' is not supported",
                   "question 3 ('half'): partial credit on a short answer",
@@ -183,7 +184,8 @@ def test_every_error_is_listed_by_question_and_line_and_nothing_imported():
                   "question 'dup': duplicate option",
                   "question 6 ('nan'): answer 'x' is not a number",
                   "question 7 ('clz'): unknown embedded question type 'ESSAY'",
-                  "question 8 ('frac'): fraction 'abc' is not a number"]:
+                  "question 8 ('frac'): fraction 'abc' is not a number",
+                  "question 'zero': points must be positive, got 0"]:
         assert words in messages, words
 
 
