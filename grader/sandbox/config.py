@@ -36,9 +36,11 @@ class SandboxConfig:
     mode: str = "bwrap"
     # unsafe mode must be asked for twice: by mode and by this flag (Django: DEBUG).
     allow_unsafe: bool = False
-    # The sandbox's /tmp (a tmpfs, emptied after every submission) and the
+    # The sandbox's /tmp (a fresh tmpfs for every submission) and the
     # largest file a submission may write there (RLIMIT_FSIZE).
     tmp_size_bytes: int = 32 * 1024 * 1024
+    # Files (inodes) in it: each is kernel memory no rlimit counts.
+    tmp_files: int = 16 * 1024
     file_size_bytes: int = 16 * 1024 * 1024
     open_files: int = 64
     # All result frames of one run together, and one frame, at most.

@@ -64,7 +64,14 @@ class ZygoteProcess:
         config = self.config
         self._stderr_file = tempfile.TemporaryFile()
         if config.mode == "bwrap":
-            init = {"site": bwrap_command.SANDBOX_SITE, "tmp": bwrap_command.SANDBOX_TMP}
+            init = {
+                "site": bwrap_command.SANDBOX_SITE,
+                "tmp": bwrap_command.SANDBOX_TMP,
+                "fresh_tmp": True,
+                "tmp_size": config.tmp_size_bytes,
+                "tmp_inodes": config.tmp_files,
+                "read_only": list(bwrap_command.SANDBOX_DEVICES),
+            }
             seccomp_fd = os.memfd_create("sandbox-seccomp")
             try:
                 os.write(seccomp_fd, self.outer_filter or b"")
