@@ -208,6 +208,12 @@ class Zygote:
         self.tmp_root = init["tmp"]
         # bwrap mode: a fresh tmpfs per child (see the module docstring).
         self.fresh_tmp = bool(init.get("fresh_tmp"))
+        # Where the worker has a memory cgroup for the children: its
+        # cgroup.procs, which each child writes "0" to (moves itself in).
+        cgroup_fd = int(init.get("cgroup_fd", -1))
+        self.cgroup_fd = fcntl.fcntl(cgroup_fd, fcntl.F_DUPFD_CLOEXEC, 64) if cgroup_fd >= 0 else None
+        if cgroup_fd >= 0:
+            os.close(cgroup_fd)
         self.tmp_options = ("size=%d,nr_inodes=%d,mode=0755" % (
             int(init.get("tmp_size", 0)), int(init.get("tmp_inodes", 0)))).encode()
         self.max_result_bytes = int(init["max_result_bytes"])
@@ -239,6 +245,9 @@ class Zygote:
         """A probe child loads the filter and must be refused fork()."""
         if self.fprog is None:
             return "no child filter"
+        if self.cgroup_fd is not None and not self._probe_cgroup():
+            os.close(self.cgroup_fd)
+            self.cgroup_fd = None
         pid = os.fork()
         if pid == 0:
             code = 1
@@ -284,6 +293,8 @@ class Zygote:
     def child_tmp(self):
         """In the child: a mount namespace of its own with a fresh /tmp, then no capabilities."""
         libc = self.libc
+        if self.cgroup_fd is not None:
+            os.write(self.cgroup_fd, b"0")
         if self.fresh_tmp:
             # A copy of the zygote's namespace, whose mounts are all private:
             # nothing mounted here reaches the zygote.
@@ -301,6 +312,18 @@ class Zygote:
             if libc.capset(self.cap_header, self.cap_data) != 0:
                 raise OSError(ctypes.get_errno(), "capset")
         return workdir
+
+    def _probe_cgroup(self):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.write(self.cgroup_fd, b"0")
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
     def load_child_filter(self):
         if self.fprog is None:
@@ -992,7 +1015,8 @@ def main():
     # would otherwise touch every object header.
     gc.collect()
     gc.freeze()
-    zygote.send((TAG_END, json.dumps({"ready": True, "check": check, "pid": os.getpid()}).encode()))
+    zygote.send((TAG_END, json.dumps(
+        {"ready": True, "check": check, "pid": os.getpid(), "cgroup": zygote.cgroup_fd is not None}).encode()))
     zygote.serve_forever()
     return 0
 

@@ -7,11 +7,13 @@ tmpfs, extended attributes, System V shared memory. Each must be refused or
 bounded well below the limit, and gone for the next child.
 """
 
+import dataclasses
 import json
 
 from grader.sandbox import Limits
+from grader.sandbox.memory_cgroup import MemoryCgroup
 
-from .helpers import ATTACK_LIMITS
+from .helpers import ATTACK_LIMITS, Sandbox
 
 HOARD = """
 import ctypes, errno, fcntl, json, os
@@ -117,3 +119,48 @@ def test_memory_outside_rlimit_as_cannot_be_hoarded(sandbox):
     assert why == "ENOSPC" and held <= sandbox.config.tmp_size_bytes, report
     assert sandbox.probe(free_space) == free_before
     sandbox.assert_honest_submission_works()
+
+
+TMPFS_HOARD = """
+def probe():
+    held = 0
+    for n in range(60):
+        with open(f"/tmp/hoard{n}", "wb") as handle:  # 15 MiB each: under RLIMIT_FSIZE
+            for _ in range(15):
+                handle.write(b"h" * (1 << 20))
+                handle.flush()
+                held += 1
+    return held
+"""
+
+
+def test_memory_past_the_rlimit_is_killed_by_the_memory_cgroup_where_the_machine_gives_one(sandbox_config):
+    # A /tmp far larger than the run's memory limit stands in for a way around
+    # RLIMIT_AS nobody has found yet: tmpfs pages are no address space.
+    config = dataclasses.replace(sandbox_config, tmp_size_bytes=1 << 30, tmp_files=1000)
+    box = Sandbox(config)
+    try:
+        box.pool.warm_up()
+        zygote = box.pool._all[0]
+        probe_cgroup = MemoryCgroup.create()
+        if probe_cgroup is not None:
+            probe_cgroup.remove()
+        # The sandbox uses one exactly when the machine gives one.
+        assert (zygote.cgroup is None) == (probe_cgroup is None)
+        limits = Limits(cpu_seconds=5.0, wall_seconds=10.0, memory_mb=256)
+        zygote_pid = box.zygote_pid()
+        out = box.run(TMPFS_HOARD, limits=limits)
+        if zygote.cgroup is not None:
+            # 900 MiB against 256 MiB + the slack: the kernel kills the child,
+            # and only the child (the zygote is not in the cgroup).
+            assert out.status in ("crashed", "memory_limit") and "SIGKILL" in out.detail, out
+            assert out.calls["probe"].kind == "not_run"
+            assert zygote.cgroup.oom_kills() >= 1
+            assert box.zygote_pid() == zygote_pid
+        else:
+            # Without a cgroup the allow-list and the tmpfs size are the bound.
+            assert out.calls["probe"].value == 900, out
+        box.assert_honest_submission_works()
+        assert box.zygote_pid() == zygote_pid
+    finally:
+        box.pool.close()
