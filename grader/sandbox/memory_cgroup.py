@@ -30,6 +30,7 @@ V1_ROOT = "/sys/fs/cgroup/memory"
 V2_ROOT = "/sys/fs/cgroup"
 PREFIX = "grader-sandbox-"
 _counter = itertools.count()
+_pending_removal: set[str] = set()
 
 
 def _own_path(controller: str) -> str | None:
@@ -55,6 +56,8 @@ class MemoryCgroup:
 
     @classmethod
     def create(cls) -> MemoryCgroup | None:
+        for path in list(_pending_removal):
+            _rmdir(path)
         name = f"{PREFIX}{os.getpid()}-{next(_counter)}"
         own_v1 = _own_path("memory")
         if own_v1 is not None and os.path.isdir(V1_ROOT):
@@ -122,8 +125,14 @@ class MemoryCgroup:
 def _rmdir(path: str) -> None:
     try:
         os.rmdir(path)
+    except FileNotFoundError:
+        pass
     except OSError:
-        pass  # processes still leaving: the next sweep takes it
+        # A killed child still leaving (the sandbox is not waited for): try
+        # again at the next create, or the next worker's sweep takes it.
+        _pending_removal.add(path)
+        return
+    _pending_removal.discard(path)
 
 
 def _sweep(parent: str) -> None:

@@ -213,9 +213,6 @@ class ZygoteProcess:
             popen.wait(timeout=5)
         except subprocess.TimeoutExpired:
             logger.error("sandbox process %s did not die after SIGKILL", popen.pid)
-        if self.cgroup is not None and victims:
-            # A cgroup can be removed once the last of them is gone.
-            psutil.wait_procs(victims, timeout=2)
         self._cleanup_files()
 
     def close(self) -> None:
