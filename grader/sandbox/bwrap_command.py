@@ -17,9 +17,8 @@ What the sandbox sees (bwrap mode), and nothing else:
                               the host's device nodes, bound read-only by the
                               zygote at start (writing to a device is not
                               changing its inode; chmod, chown, utime are)
-  /tmp                        read-only and empty for the zygote; each child
-                              mounts a fresh size-limited tmpfs over it in a
-                              mount namespace of its own
+  /tmp                        a fresh size-limited tmpfs for each child,
+                              mounted by the zygote over an empty read-only one
 No /proc (bubblewrap's PID 1 would show its environment), no /etc, /home, /root,
 no project, and a read-only root.
 """
@@ -209,10 +208,11 @@ def bwrap_argv(config: SandboxConfig, *, seccomp_fd: int) -> list[str]:
         "--disable-userns",  # no nested user namespace from inside
         "--new-session",  # no controlling terminal (TIOCSTI)
         "--cap-drop", "ALL",
-        # In the sandbox's user namespace only, for the zygote: a private
-        # mount namespace and a fresh /tmp per child, and read-only device
-        # binds. Each child drops it before any student code runs; the outer
-        # filter keeps mount and unshare(CLONE_NEWNS) only, the child's none.
+        # In the sandbox's user namespace only, for the zygote: a fresh /tmp
+        # per child and read-only device binds, in a mount namespace of its
+        # own. Each child drops it before any student code runs; the outer
+        # filter leaves the zygote mount, umount2 and unshare(CLONE_NEWNS)
+        # only, the child's filter none of them.
         "--cap-add", "CAP_SYS_ADMIN",
         "--uid", str(SANDBOX_UID),
         "--gid", str(SANDBOX_UID),

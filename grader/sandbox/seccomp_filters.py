@@ -4,10 +4,10 @@
   everything inside the sandbox, the warm zygote included. It is a deny list
   on top of a default ALLOW: it takes away the kernel's big attack surfaces
   (keyrings, BPF, io_uring, ptrace, new file-system mounts...) that neither
-  the zygote nor numpy needs. The zygote keeps two namespace operations: it
-  gives each child a private mount namespace (unshare(CLONE_NEWNS) and no
-  other flag) with a fresh tmpfs on /tmp, and makes the host devices bound
-  inside read-only (mount).
+  the zygote nor numpy needs. The zygote keeps a few mount operations: a
+  mount namespace of its own (unshare(CLONE_NEWNS) and no other flag) where
+  it makes the host devices bound inside read-only, and a fresh tmpfs on /tmp
+  for each child (mount, umount2).
 * The *child* filter is stacked on top of it by each per-submission child just
   before student code runs, and it is an ALLOW LIST: the calls in
   CHILD_ALLOWED and CHILD_ALLOWED_IF, each with the reason it is there, and
@@ -51,7 +51,7 @@ _DENIED_EVERYWHERE = (
     "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp",
     "process_madvise", "move_pages", "migrate_pages",
     # file systems and namespaces
-    "umount2", "pivot_root", "chroot", "move_mount", "open_tree",
+    "pivot_root", "chroot", "move_mount", "open_tree",
     "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
     "setns", "open_by_handle_at", "name_to_handle_at",
     # network: there is no network namespace worth talking to, and no socket
@@ -75,7 +75,7 @@ _DENIED_EVERYWHERE = (
 )
 
 # Allowed to the zygote (see the module docstring), never to a submission.
-_ZYGOTE_ONLY = ("mount", "unshare")
+_ZYGOTE_ONLY = ("mount", "umount2", "unshare")
 _CLONE_NEWNS = 0x00020000
 
 # What the zygote needs (fork, wait, kill its child, pidfd_open) but a
@@ -276,7 +276,7 @@ def compile_outer_filter() -> bytes:
     # clone3 passes its flags in memory, out of a filter's reach: answer
     # ENOSYS so that libc falls back to clone(), whose flags are checked above.
     _deny(sc, flt, "clone3", err=errno.ENOSYS)
-    # The zygote makes each child a private mount namespace and nothing else.
+    # The zygote makes itself a private mount namespace, and nothing else.
     _deny(sc, flt, "unshare", sc.Arg(0, sc.NE, _CLONE_NEWNS))
     return _export(flt)
 

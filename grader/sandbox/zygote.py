@@ -22,14 +22,17 @@ Life of the zygote
 
 Nothing a child does survives it
 --------------------------------
-Under bubblewrap each child starts in a mount namespace of its own with a
-fresh tmpfs on /tmp, mounted by the child itself before it drops its
-capabilities (the zygote keeps CAP_SYS_ADMIN in the sandbox's user namespace
-for this alone). Whatever the child leaves there (files, the mode and times
-of /tmp itself, inode numbers, used space) goes with its namespace when it
-exits; the zygote's own /tmp is never writable to a child. The host devices
-bound inside are made read-only by the zygote at start: their mode, owner
-and times are the host's. (Unsafe mode has no namespaces: the zygote empties
+Under bubblewrap each child finds a fresh tmpfs on /tmp: after each child
+the zygote unmounts the one it used and mounts a new one (it keeps
+CAP_SYS_ADMIN in the sandbox's user namespace for this alone; each child
+drops it before any student code). Whatever the child left there (files, the
+mode and times of /tmp itself, inode numbers, used space) is gone with the
+mount. The swap is done after the answer is sent, while the worker judges
+the results: unmounting waits for an RCU grace period (a few ms), which a
+mount namespace per child would put on every run's path instead. If it
+fails, the zygote exits and the worker starts a new sandbox. The host devices
+bound inside are made read-only by the zygote at start, in a mount namespace
+of its own: their mode, owner and times are the host's. (Unsafe mode has no namespaces: the zygote empties
 a shared directory after each child instead, and the pool replaces it when
 that fails.)
 
@@ -133,6 +136,7 @@ PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 CLONE_NEWNS = 0x00020000
+MNT_DETACH = 2
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 # statvfs f_flag bits kept on a remount (the kernel refuses to clear the ones
@@ -208,6 +212,7 @@ class Zygote:
         self.tmp_root = init["tmp"]
         # bwrap mode: a fresh tmpfs per child (see the module docstring).
         self.fresh_tmp = bool(init.get("fresh_tmp"))
+        self.tmp_mounted = False
         # Where the worker has a memory cgroup for the children: its
         # cgroup.procs, which each child writes "0" to (moves itself in).
         cgroup_fd = int(init.get("cgroup_fd", -1))
@@ -254,9 +259,10 @@ class Zygote:
             try:
                 code = 2
                 workdir = self.child_tmp()
-                if os.listdir(self.tmp_root) != ["run"]:
+                if os.listdir(self.tmp_root) != ["run"] or os.listdir(workdir):
                     raise RuntimeError
-                os.rmdir(workdir)
+                if not self.fresh_tmp:
+                    os.rmdir(workdir)
                 code = 1
                 self.load_child_filter()
                 try:
@@ -267,8 +273,7 @@ class Zygote:
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 2:
-            raise RuntimeError("a child cannot mount its own /tmp (CAP_SYS_ADMIN in the sandbox, mount and "
-                               "unshare(CLONE_NEWNS) allowed by the outer filter)")
+            raise RuntimeError("a child cannot enter its /tmp or drop its capabilities")
         if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
             raise RuntimeError("the child seccomp filter does not deny fork()")
         return "child filter denies fork()" + (", fresh /tmp per child" if self.fresh_tmp else "")
@@ -290,21 +295,28 @@ class Zygote:
             if self.libc.mount(None, path.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, None) != 0:
                 raise OSError(ctypes.get_errno(), f"cannot make {path} read-only")
 
+    def new_tmp(self):
+        """A fresh tmpfs on /tmp (the previous child's, if any, unmounted), with an empty run/."""
+        libc = self.libc
+        root = self.tmp_root.encode()
+        if self.tmp_mounted:
+            # Detached: nothing of it is reachable any more, even if busy.
+            if libc.umount2(root, MNT_DETACH) != 0:
+                raise OSError(ctypes.get_errno(), "umount /tmp")
+            self.tmp_mounted = False
+        if libc.mount(b"tmpfs", root, b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, self.tmp_options) != 0:
+            raise OSError(ctypes.get_errno(), "mount tmpfs on /tmp")
+        self.tmp_mounted = True
+        os.mkdir(os.path.join(self.tmp_root, "run"), 0o700)
+
     def child_tmp(self):
-        """In the child: a mount namespace of its own with a fresh /tmp, then no capabilities."""
+        """In the child: into the memory cgroup, its working dir, then no capabilities."""
         libc = self.libc
         if self.cgroup_fd is not None:
             os.write(self.cgroup_fd, b"0")
-        if self.fresh_tmp:
-            # A copy of the zygote's namespace, whose mounts are all private:
-            # nothing mounted here reaches the zygote.
-            if libc.unshare(CLONE_NEWNS) != 0:
-                raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
-            if libc.mount(b"tmpfs", self.tmp_root.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                          self.tmp_options) != 0:
-                raise OSError(ctypes.get_errno(), "mount tmpfs on /tmp")
         workdir = os.path.join(self.tmp_root, "run")
-        os.mkdir(workdir, 0o700)
+        if not self.fresh_tmp:
+            os.mkdir(workdir, 0o700)
         if self.fresh_tmp:
             # CAP_SYS_ADMIN was for the mount above only.
             if libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0:
@@ -370,7 +382,7 @@ class Zygote:
             watch.kill("zygote")
             raise
         status = watch.finish()
-        # A fresh /tmp went with the child; a shared one (unsafe mode) is emptied.
+        # A shared /tmp (unsafe mode) is emptied now; a tmpfs is replaced below.
         wipe_problem = None if self.fresh_tmp else _wipe(self.tmp_root)
         status["retire"] = wipe_problem is not None
         status["note"] = wipe_problem or ""
@@ -384,6 +396,14 @@ class Zygote:
         _zero(self.relay)
         _zero(self.scratch)
         _zero(self.visible)
+        if self.fresh_tmp:
+            try:
+                self.new_tmp()
+            except OSError:
+                # The next child must not find this one's /tmp: give up this
+                # sandbox; the worker starts a new one and runs the next
+                # submission there.
+                os._exit(EXIT_INTERNAL)
 
     def send(self, *chunks):
         """(tag, body) chunks in one writev: no joined copy of relayed bytes,
@@ -998,6 +1018,7 @@ def main():
     try:
         if zygote.fresh_tmp:
             zygote.own_mount_namespace(init.get("read_only", ()))
+            zygote.new_tmp()
     except OSError as exc:
         zygote.send((TAG_END, json.dumps({"ready": False, "error": str(exc)}).encode()))
         return 1
