@@ -6,6 +6,8 @@ app_name = "api"
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/logout/", views.LogoutView.as_view(), name="logout"),
+    path("auth/logout-all/", views.LogoutAllView.as_view(), name="logout-all"),
     path("submissions/", views.SubmissionCollectionView.as_view(), name="submission-list"),
     path("submissions/<int:submission_id>/", views.SubmissionDetailView.as_view(), name="submission-detail"),
     # Last: anything else under the API prefix is a JSON 404, not Django's HTML page.
