@@ -79,8 +79,9 @@ class PerAccountAndAddressHandler(AxesDatabaseHandler):
         super().user_logged_in(sender, request, user, **kwargs)
         # The right password clears its account's count (a few typos should not
         # add up over a day), never its address's: otherwise one valid login
-        # would reset a guesser's count against every other account.
-        AccessAttempt.objects.filter(username=user.get_username()).delete()
+        # would reset a guesser's count against every other account. A row
+        # counts for both, so it is detached from the account, not deleted.
+        AccessAttempt.objects.filter(username=user.get_username()).update(username=None)
 
 
 def _failures(attempts) -> int:
