@@ -85,3 +85,28 @@ def test_a_lone_surrogate_in_a_login_is_a_400(db, client, field):
     body = json.dumps(data)
     response = client.post(TOKEN_URL, data=body.encode(), content_type="application/json")
     assert_error(response, 400, "not_utf8")
+
+
+def test_a_browser_gets_json_not_the_browsable_api_with_debug_off(client_for, alice):
+    browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client_for(alice).get(SUBMISSIONS_URL, HTTP_ACCEPT=browser_accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+
+
+def test_the_browsable_api_exists_only_with_debug():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "from django.conf import settings; import django; django.setup(); print(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])"
+    root = Path(__file__).resolve().parents[2]
+    renderers = {}
+    for debug in ("0", "1"):
+        env = {**os.environ, "DEBUG": debug, "SECRET_KEY": "x", "DJANGO_SETTINGS_MODULE": "config.settings"}
+        result = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        renderers[debug] = result.stdout
+    assert "BrowsableAPIRenderer" not in renderers["0"]
+    assert "BrowsableAPIRenderer" in renderers["1"]
