@@ -13,6 +13,9 @@ the request, so all of them share this mechanism:
   - a future web login (a LoginView with AuthenticationForm needs nothing more;
     a hand-written view calls `user_authenticate`).
 
+`authenticate()` without a request is refused (axes raises ValueError): a
+login that cannot be counted is not allowed. Tests log in with force_login.
+
 The account limit is low (targeted guessing); the address limit is higher,
 because a whole classroom can sit behind one NAT address.
 """

@@ -116,6 +116,8 @@ class CourseAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
     labels = COURSE_LABELS
     list_display = ("slug", "title_display", "chapter_count", "enrollment_count")
     search_fields = ("slug", "title_en", "title_zh")
+    # The course autocomplete (enrollments) pages through this list.
+    ordering = ("slug",)
     prepopulated_fields = {"slug": ("title_en",)}
     fieldsets = (
         ("Course · 课程", {"fields": ("slug", "title_zh", "title_en")}),
