@@ -22,14 +22,13 @@ because a whole classroom can sit behind one NAT address.
 
 import ipaddress
 
-from django.conf import settings
-from django.contrib.auth import authenticate
-from django.http import HttpResponse, JsonResponse
-
+from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
-from axes.attempts import get_cool_off_threshold
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import HttpResponse, JsonResponse
 
 LOCKOUT_CODE = "login_locked_out"
 
