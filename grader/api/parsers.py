@@ -96,7 +96,9 @@ class Utf8JSONParser(BaseParser):
                 reason=reason,
             ) from None
         where = _surrogate_path(data)
-        if where is not None:
+        # The submitted code is judged by submission_create, in the same words
+        # as `manage.py grade` uses for a file: its refusal, not this one.
+        if where is not None and where != "code":
             # The path, never the text: echoing it would fail to encode all over again.
             raise ApiError(
                 status_code=status.HTTP_400_BAD_REQUEST,
