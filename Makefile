@@ -75,11 +75,13 @@ beat: $(VENV)/.installed
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/autograder_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 # Grading alone first (warm pool vs cold sandbox, no database), then the mutants
-# of one exercise, then the whole path; mutation_bench and load_bench exit
-# non-zero when a target is missed. --soak 10000 via BENCH_ARGS.
+# of one exercise, then question import (a 1,000-question GIFT file), then the
+# whole path; mutation_bench, import_bench and load_bench exit non-zero when a
+# target is missed. --soak 10000 via BENCH_ARGS.
 bench: $(VENV)/.installed $(SANDBOX_SITE)/.installed
 	$(PY) bench/grade_bench.py
 	$(PY) bench/mutation_bench.py
+	$(PY) bench/import_bench.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
 	$(PY) bench/load_bench.py $(BENCH_ARGS)

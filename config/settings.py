@@ -6,6 +6,7 @@ SECRET_KEY must be given.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -83,7 +84,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "accounts",
     "courses",
     "grader",
     "grades",
@@ -101,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: turns a lockout flagged during the view (the admin login) into lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,6 +140,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# axes first: a locked-out attempt is refused before ModelBackend hashes the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Password guessing (accounts.lockout) --------------------------------------
+# Failures within LOGIN_LOCKOUT_MINUTES, counted in the database (every web
+# process sees them): an account locks at LOGIN_FAILURE_LIMIT, an address at
+# LOGIN_ADDRESS_FAILURE_LIMIT (higher: a classroom shares one NAT address).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# How many proxies in front append to X-Forwarded-For (nginx: 1). 0: the
+# client is REMOTE_ADDR, and X-Forwarded-For, which anyone can send, is ignored.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0, maximum=5)
+AXES_HANDLER = "accounts.lockout.PerAccountAndAddressHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# A refused attempt is not recorded: recording it would cost a write per guess
+# and grow the attempt row, for nothing (the lock is already on).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Successful logins are not logged by axes: it would create a session per API login.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -151,6 +185,27 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- Logging ---------------------------------------------------------------------
+# Everything to stderr (the process manager or container keeps it). Django's
+# default sends a server error's traceback only to ADMINS by mail when DEBUG
+# is off; here django.request logs it, traceback included, to stderr.
+LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers (console only with DEBUG, mail to ADMINS) are
+        # replaced by the root's, so each record is written once.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # Its INFO is a line per login; failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
+}
 
 # --- Grading -----------------------------------------------------------------
 # "bwrap": every submission runs in a bubblewrap sandbox (the only mode for
@@ -177,11 +232,25 @@ if SUBMISSION_RATE_LIMIT.strip() and not (
 # Per exercise, when the exercise sets none; 0 means unlimited.
 SUBMISSION_DEFAULT_ATTEMPT_LIMIT = env_int("SUBMISSION_DEFAULT_ATTEMPT_LIMIT", 0, minimum=0)
 
+# --- API tokens (accounts.tokens) -------------------------------------------------
+# Each login issues a token valid for API_TOKEN_TTL_HOURS; a user keeps at most
+# API_TOKENS_PER_USER (the oldest go first).
+API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 24 * 7, minimum=1, maximum=24 * 366))
+API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 5, minimum=1, maximum=100)
+REST_KNOX = {
+    "TOKEN_TTL": API_TOKEN_TTL,
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # The browsable HTML API is a development aid: with DEBUG off, JSON only.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -4,11 +4,14 @@ Labels read "English · 中文". The models' verbose names are English; the
 bilingual labels live here so that relabelling needs no migration.
 """
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
+from courses.admin_scoping import ALL_ACTIONS, CourseScopedAdmin
 from courses.models import Chapter, Course, Enrollment
 
 
@@ -49,8 +52,11 @@ COURSE_LABELS = {
 }
 
 
-class ChapterInline(BilingualLabelsMixin, admin.TabularInline):
+class ChapterInline(CourseScopedAdmin, BilingualLabelsMixin, admin.TabularInline):
     model = Chapter
+    course_path = "course"
+    # No delete: a chapter's exercises protect it, and removing one is a superuser's call.
+    instructor_actions = frozenset({"view", "add", "change"})
     labels = COURSE_LABELS
     fields = ("number", "title_zh", "title_en")
     extra = 0
@@ -62,15 +68,17 @@ class ChapterInline(BilingualLabelsMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("course")
 
 
-class EnrollmentInline(BilingualLabelsMixin, admin.TabularInline):
-    """The course's enrollments, roles editable in place.
+class EnrollmentInline(CourseScopedAdmin, BilingualLabelsMixin, admin.TabularInline):
+    """The course's enrollments, roles editable in place by a superuser.
 
     Users are shown, not chosen, here: a user widget per row (autocomplete or
     raw id) costs a query per row, hundreds for a large class. New enrollments
-    are added on the Enrollment page (linked from the course page).
+    are added on the Enrollment page (linked from the course page). An
+    instructor sees the list only: a role is a superuser's to set.
     """
 
     model = Enrollment
+    course_path = "course"
     labels = COURSE_LABELS
     fields = ("user_display", "role", "created_at_display")
     readonly_fields = ("user_display", "created_at_display")
@@ -82,6 +90,9 @@ class EnrollmentInline(BilingualLabelsMixin, admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    # instructor_actions is the default, view: roles and removals are on the
+    # Enrollment page, where each row is checked.
 
     def get_queryset(self, request):
         # Each row shows its user and str(enrollment), which reads the course:
@@ -98,10 +109,15 @@ class EnrollmentInline(BilingualLabelsMixin, admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(BilingualLabelsMixin, admin.ModelAdmin):
+class CourseAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
+    course_path = ""
+    # Creating or deleting a course is a superuser's call.
+    instructor_actions = frozenset({"view", "change"})
     labels = COURSE_LABELS
     list_display = ("slug", "title_display", "chapter_count", "enrollment_count")
     search_fields = ("slug", "title_en", "title_zh")
+    # The course autocomplete (enrollments) pages through this list.
+    ordering = ("slug",)
     prepopulated_fields = {"slug": ("title_en",)}
     fieldsets = (
         ("Course · 课程", {"fields": ("slug", "title_zh", "title_en")}),
@@ -147,18 +163,71 @@ class CourseAdmin(BilingualLabelsMixin, admin.ModelAdmin):
         return course.enrollments_total
 
 
+@admin.register(Chapter)
+class ChapterAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
+    course_path = "course"
+    instructor_actions = frozenset({"view", "add", "change"})
+    labels = COURSE_LABELS
+    list_display = ("__str__", "course", "number", "title_zh")
+    list_filter = (("course", titled_filter(admin.RelatedOnlyFieldListFilter, "Course · 课程")),)
+    list_select_related = ("course",)
+    fields = ("course", "number", "title_zh", "title_en")
+    search_fields = ("title_en", "title_zh", "course__slug")
+
+
+class UsernameChoiceField(forms.ModelChoiceField):
+    """A user by exact username: an instructor enrolls a student without browsing the list of every user."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("queryset", None)
+        kwargs.pop("widget", None)
+        super().__init__(
+            queryset=get_user_model().objects.filter(is_active=True),
+            to_field_name=get_user_model().USERNAME_FIELD,
+            widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            error_messages={"invalid_choice": "No active user has this username. · 没有使用该用户名的有效用户。"},
+            **kwargs,
+        )
+
+
 @admin.register(Enrollment)
-class EnrollmentAdmin(BilingualLabelsMixin, admin.ModelAdmin):
+class EnrollmentAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
+    course_path = "course"
+    instructor_actions = ALL_ACTIONS
     labels = COURSE_LABELS
     list_display = ("user_display", "course_display", "role_display", "created_at_display")
     list_filter = (
-        ("course", titled_filter(admin.RelatedFieldListFilter, "Course · 课程")),
+        ("course", titled_filter(admin.RelatedOnlyFieldListFilter, "Course · 课程")),
         ("role", titled_filter(admin.ChoicesFieldListFilter, "Role · 角色")),
     )
     search_fields = ("user__username", "user__email", "user__first_name", "user__last_name", "course__slug")
     list_select_related = ("user", "course")
     autocomplete_fields = ("user", "course")
     fields = ("user", "course", "role")
+
+    # Only a superuser makes someone an instructor, or changes or removes an
+    # instructor's enrollment: an instructor enrolls students, in their courses.
+    def get_readonly_fields(self, request, obj=None):
+        return () if request.user.is_superuser else ("role",)
+
+    def get_autocomplete_fields(self, request):
+        # Autocomplete would list every user to an instructor; they type a username instead.
+        return self.autocomplete_fields if request.user.is_superuser else ("course",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            return UsernameChoiceField(label=self.labels["user"], required=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.role == Enrollment.Role.INSTRUCTOR and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.role == Enrollment.Role.INSTRUCTOR and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description="User · 用户", ordering="user__username")
     def user_display(self, enrollment):

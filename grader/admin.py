@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from courses.admin import BilingualLabelsMixin, titled_filter
+from courses.admin_scoping import CourseScopedAdmin
 from courses.models import Chapter
 from grader.models import Exercise, GradingRun, Submission, TestResult
 
@@ -84,7 +85,9 @@ class ChapterFilter(admin.SimpleListFilter):
     parameter_name = "chapter"
 
     def lookups(self, request, model_admin):
-        return [(chapter.pk, str(chapter)) for chapter in Chapter.objects.select_related("course")]
+        # Only chapters that have rows in this admin's (course-scoped) list.
+        chapters = Chapter.objects.filter(pk__in=model_admin.get_queryset(request).values("chapter_id"))
+        return [(chapter.pk, str(chapter)) for chapter in chapters.select_related("course")]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -93,7 +96,10 @@ class ChapterFilter(admin.SimpleListFilter):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(BilingualLabelsMixin, admin.ModelAdmin):
+class ExerciseAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
+    course_path = "chapter__course"
+    # No delete: an exercise's submissions protect it; removing one is a superuser's call.
+    instructor_actions = frozenset({"view", "add", "change"})
     form = ExerciseAdminForm
     labels = EXERCISE_LABELS
     list_display = (
@@ -106,7 +112,7 @@ class ExerciseAdmin(BilingualLabelsMixin, admin.ModelAdmin):
     )
     list_display_links = ("slug_display", "title_display")
     list_filter = (
-        ("chapter__course", titled_filter(admin.RelatedFieldListFilter, "Course · 课程")),
+        ("chapter__course", titled_filter(admin.RelatedOnlyFieldListFilter, "Course · 课程")),
         ChapterFilter,
         ("check_suite", titled_filter(admin.AllValuesFieldListFilter, "Check suite · 检查套件")),
     )
@@ -168,9 +174,10 @@ class ExerciseAdmin(BilingualLabelsMixin, admin.ModelAdmin):
         return f"{exercise.chapter.course.slug} {exercise.chapter.number}. {exercise.chapter.title_zh}"
 
 
-class TestResultInline(admin.TabularInline):
+class TestResultInline(CourseScopedAdmin, admin.TabularInline):
     model = TestResult
     fk_name = "run"
+    course_path = "run__submission__exercise__chapter__course"
     fields = (
         "position_display",
         "name_display",
@@ -260,12 +267,13 @@ class ScoreFilter(admin.SimpleListFilter):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(CourseScopedAdmin, admin.ModelAdmin):
+    course_path = "exercise__chapter__course"
     list_display = ("id", "user_display", "exercise_display", "status_display", "score_display", "created_display")
     list_filter = (
         ("status", titled_filter(admin.ChoicesFieldListFilter, "Status · 状态")),
         ScoreFilter,
-        ("exercise", titled_filter(admin.RelatedFieldListFilter, "Exercise · 练习")),
+        ("exercise", titled_filter(admin.RelatedOnlyFieldListFilter, "Exercise · 练习")),
     )
     search_fields = (
         "user__username",

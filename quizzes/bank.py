@@ -21,7 +21,9 @@ import tomllib
 from fractions import Fraction
 from pathlib import Path
 
-from quizzes.items import ITEM_TYPES, NUMERIC, TRUE_FALSE, Item, Option, Quiz, Text
+from quizzes.items import (
+    IMPORTED_ONLY_TYPES, ITEM_TYPES, NUMERIC, TRUE_FALSE, Item, Option, Quiz, Text,
+)
 from quizzes.validation import validate_item, validate_quiz
 
 _QUIZ_KEYS = {"slug", "chapter", "title_zh", "title_en", "items"}
@@ -71,6 +73,9 @@ def item_from_dict(data):
     if unknown:
         raise ValueError(f"unknown keys {sorted(unknown)}")
     item_type = data.get("type", "")
+    if item_type in IMPORTED_ONLY_TYPES:
+        raise ValueError(f"{item_type} items come from GIFT or Moodle XML imports; "
+                         "a TOML bank cannot hold them")
     fields = {
         "id": data.get("id", ""),
         "type": item_type,

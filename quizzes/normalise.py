@@ -16,7 +16,7 @@ _SPACE_BESIDE_CJK = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")
 _EDGE_PUNCTUATION = ".,;:!?\"'"
 
 
-def normalise_text(text):
+def normalise_text(text, *, fold_case=True):
     """NFKC, CJK punctuation folded, case-folded, whitespace collapsed.
 
     Spaces next to a Chinese character are dropped (Chinese is written without
@@ -26,7 +26,8 @@ def normalise_text(text):
     text = unicodedata.normalize("NFKC", text).translate(_CJK_PUNCTUATION)
     # upper() first: casefold() alone leaves a few letters ("ı") unequal to
     # their own capital; the second NFKC recomposes what folding decomposed.
-    text = unicodedata.normalize("NFKC", text.upper().casefold())
+    if fold_case:
+        text = unicodedata.normalize("NFKC", text.upper().casefold())
     text = " ".join(text.split())
     text = _SPACE_BESIDE_CJK.sub("", text)
     return text.strip(_EDGE_PUNCTUATION + " ")

@@ -5,7 +5,9 @@ A response is what the student sent for one item:
 - multiple_choice: a collection of option keys (order and repeats do not matter);
 - true_false: a bool, or "true"/"false" as a form posts it;
 - numeric and parameterised_numeric: a number or the text the student typed;
-- short_answer: the text the student typed.
+- short_answer: the text the student typed;
+- matching: a mapping of pair key -> the key of the pair whose answer was chosen;
+- cloze: a mapping of gap number ("1", "2", ...) -> that gap's response.
 None or an empty value is "not answered" (0 points). A response that cannot
 have come from the item's own form (an option key it does not have, an item
 not in the quiz) raises InvalidResponse, so a view answers 400 and stores nothing.
@@ -16,6 +18,13 @@ earns points/k, each wrong option chosen costs points/k, options left alone
 count nothing, and the question never scores below 0. Unlike all-or-nothing
 it rewards knowing part of the answer; unlike "correct options only" it makes
 ticking every box worth nothing more than ticking none.
+
+Items imported from Moodle carry a weight on every option, and then Moodle's
+rule applies instead: single choice earns the chosen option's weight, multiple
+choice the sum of the chosen options' weights, both kept within [0, 1].
+A matching item earns its share per prompt matched right; a cloze item earns
+the points of each gap answered right (a gap's points are its weight), as a
+share of the sum of its gaps.
 """
 
 import math
@@ -24,7 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from quizzes.items import (
-    MULTIPLE, NUMERIC, PARAMETERISED, SHORT, SINGLE, TRUE_FALSE, Text,
+    CLOZE, MATCHING, MULTIPLE, NUMERIC, PARAMETERISED, SHORT, SINGLE, TRUE_FALSE, Text,
 )
 from quizzes.normalise import normalise_text, parse_number
 from quizzes.parameterised import render
@@ -71,7 +80,7 @@ def _blank(response):
         return True
     if isinstance(response, str):
         return not response.strip()
-    if isinstance(response, (list, tuple, set, frozenset)):
+    if isinstance(response, (list, tuple, set, frozenset, dict)):
         return len(response) == 0
     return False
 
@@ -90,14 +99,23 @@ def _known_key(item, key):
     return key
 
 
+def _weighted(item):
+    return any(option.weight is not None for option in item.options)
+
+
 def _single(item, response):
     key = _known_key(item, response)
+    if _weighted(item):
+        return max(Fraction(0), Fraction(item.option(key).weight))
     return Fraction(1) if item.option(key).correct else Fraction(0)
 
 
 def multiple_choice_fraction(item, chosen_keys):
     """The share of the item's points earned by choosing ``chosen_keys``."""
     chosen = {_known_key(item, key) for key in chosen_keys}
+    if _weighted(item):
+        total = sum((Fraction(item.option(key).weight) for key in chosen), Fraction(0))
+        return min(Fraction(1), max(Fraction(0), total))
     k = sum(1 for option in item.options if option.correct)
     right = sum(1 for key in chosen if item.option(key).correct)
     wrong = len(chosen) - right
@@ -142,15 +160,53 @@ def within_tolerance(value, expected, *, abs_tol, rel_tol):
 
 def _numeric(item, response, expected):
     value = parse_number(response)
-    ok = within_tolerance(value, expected, abs_tol=item.abs_tol, rel_tol=item.rel_tol)
+    ok = within_tolerance(value, expected, abs_tol=item.abs_tol, rel_tol=item.rel_tol) or any(
+        within_tolerance(value, answer.value, abs_tol=answer.tolerance, rel_tol=0.0)
+        for answer in item.more_numbers
+    )
     return Fraction(1) if ok else Fraction(0)
 
 
 def _short(item, response):
     if not isinstance(response, str):
         raise InvalidResponse(f"item {item.id!r} takes text, got {type(response).__name__}")
-    accepted = {normalise_text(answer) for answer in item.accepted}
-    return Fraction(1) if normalise_text(response) in accepted else Fraction(0)
+    fold = not item.case_sensitive
+    accepted = {normalise_text(answer, fold_case=fold) for answer in item.accepted}
+    return Fraction(1) if normalise_text(response, fold_case=fold) in accepted else Fraction(0)
+
+
+def _mapping(item, response):
+    if not isinstance(response, dict):
+        raise InvalidResponse(f"item {item.id!r} takes a mapping, got {type(response).__name__}")
+    return response
+
+
+def _matching(item, response):
+    pairs = {pair.key: pair for pair in item.pairs}
+    prompted = [pair for pair in item.pairs if pair.prompt is not None]
+    response = _mapping(item, response)
+    right = 0
+    for key, chosen in response.items():
+        if key not in pairs or pairs[key].prompt is None or chosen not in pairs:
+            raise InvalidResponse(f"item {item.id!r} has no pair {key!r} -> {chosen!r}")
+        # by text: two prompts may share one answer, either copy of it is right
+        right += pairs[chosen].answer == pairs[key].answer
+    return Fraction(right, len(prompted))
+
+
+def _cloze(item, response, seed):
+    response = _mapping(item, response)
+    numbers = {str(n) for n in range(1, len(item.parts) + 1)}
+    if set(response) - numbers:
+        raise InvalidResponse(f"item {item.id!r} has no gaps {sorted(set(response) - numbers)}")
+    if all(_blank(value) for value in response.values()):
+        return None
+    earned = sum(
+        (score_question(part, response.get(str(n)), seed=seed).earned
+         for n, part in enumerate(item.parts, start=1)),
+        Decimal(0),
+    )
+    return Fraction(earned) / sum((Fraction(part.points) for part in item.parts), Fraction(0))
 
 
 def _format_number(value, item):
@@ -170,6 +226,18 @@ def _expected(item, answer):
         text = _format_number(answer, item)
         tolerance = max(item.abs_tol, item.rel_tol * abs(answer))
         return Text(f"{text}（误差 ±{tolerance:g} 内均可）", f"{text} (within ±{tolerance:g})")
+    if item.type == MATCHING:
+        lines = [pair for pair in item.pairs if pair.prompt is not None]
+        return Text(
+            zh="；".join(f"{pair.prompt.zh} → {pair.answer.zh}" for pair in lines),
+            en="; ".join(f"{pair.prompt.en} -> {pair.answer.en}" for pair in lines),
+        )
+    if item.type == CLOZE:
+        gaps = [(n, _expected(part, part.answer_number)) for n, part in enumerate(item.parts, start=1)]
+        return Text(
+            zh="；".join(f"({n}) {text.zh}" for n, text in gaps),
+            en="; ".join(f"({n}) {text.en}" for n, text in gaps),
+        )
     return Text(item.accepted[0], " / ".join(item.accepted))
 
 
@@ -191,6 +259,10 @@ def score_question(item, response, *, seed):
         share = _numeric(item, response, answer)
     elif item.type == SHORT:
         share = _short(item, response)
+    elif item.type == MATCHING:
+        share = _matching(item, response)
+    elif item.type == CLOZE:
+        share = _cloze(item, response, seed)
     else:
         raise ValueError(f"item {item.id!r} has unknown type {item.type!r}; validate it first")
     if share is None:

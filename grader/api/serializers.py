@@ -31,6 +31,14 @@ class StrictStringField(serializers.Field):
         return value
 
 
+class TokenCreateSerializer(serializers.Serializer):
+    # Django's username limit; a password long enough for any passphrase, short
+    # enough that hashing it costs nothing extra. DRF's CharField refuses NUL
+    # and lone surrogates, which the database would refuse with a 500.
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
 class SubmissionCreateSerializer(serializers.Serializer):
     exercise = StrictStringField()
     code = StrictStringField()

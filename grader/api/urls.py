@@ -6,6 +6,8 @@ app_name = "api"
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/logout/", views.LogoutView.as_view(), name="logout"),
+    path("auth/logout-all/", views.LogoutAllView.as_view(), name="logout-all"),
     path("submissions/", views.SubmissionCollectionView.as_view(), name="submission-list"),
     path("submissions/<int:submission_id>/", views.SubmissionDetailView.as_view(), name="submission-detail"),
     path("grades/", grades.GradeListView.as_view(), name="grade-list"),

@@ -8,17 +8,20 @@ grader.api.exceptions). Errors common to all endpoints:
   405 method_not_allowed
 """
 
+from django.contrib.auth.signals import user_logged_in
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_noop
-from rest_framework import status
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import serializers, status
+from rest_framework.fields import DateTimeField
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.lockout import LOCKOUT_CODE, LoginLockedOut, user_authenticate
+from accounts.tokens import ApiTokenAuthentication, api_token_issue, api_token_revoke, api_tokens_revoke_all
 from grader.api.exceptions import ApiError, unknown_exercise
 from grader.api.parsers import Utf8JSONParser
 from grader.api.serializers import (
@@ -26,6 +29,7 @@ from grader.api.serializers import (
     SubmissionCreateSerializer,
     SubmissionDetailSerializer,
     SubmissionListItemSerializer,
+    TokenCreateSerializer,
 )
 from grader.models import Exercise
 from grader.selectors import exercise_get_by_slug, submission_get_for_user, submission_list_for_user
@@ -49,16 +53,66 @@ def _result_language(request) -> str:
     return "zh" if translation.get_language_from_request(request).startswith("zh") else "en"
 
 
-class TokenView(ObtainAuthToken):
-    """POST /api/v1/auth/token/ {"username", "password"} → 200 {"token": "..."}
+class TokenView(APIView):
+    """POST /api/v1/auth/token/ {"username", "password"} → 200 {"token": "...", "expiry": "<ISO 8601>"}
 
-    Send it back as `Authorization: Token <token>`. Errors:
+    Send it back as `Authorization: Token <token>`. Every call issues a new
+    token; the API_TOKENS_PER_USER newest stay valid until they expire (the
+    oldest is revoked past that), and all are revoked by a password change.
+    Errors:
       400 invalid_input: wrong credentials ("Unable to log in with provided credentials."),
           a missing field, a body that is not UTF-8 (not_utf8) or not JSON (malformed_json)
+      429 login_locked_out: too many failures for this account or from this address
+          (the same answer whether the account exists or not); Retry-After says when
     """
 
-    # DRF's own set for this view, with its JSON parser swapped for the strict one.
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    # What `curl -d` and HTML forms send, besides JSON.
     parser_classes = (Utf8JSONParser, FormParser, MultiPartParser)
+
+    def post(self, request):
+        payload = TokenCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            user = user_authenticate(request=request, **payload.validated_data)
+        except LoginLockedOut as exc:
+            raise ApiError(
+                status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+                code=LOCKOUT_CODE,
+                message=exc.message,
+                message_zh=exc.message_zh,
+                retry_after=exc.retry_after,
+            ) from None
+        if user is None:
+            raise serializers.ValidationError("Unable to log in with provided credentials.", code="authorization")
+        token, expiry = api_token_issue(user=user)
+        # Records the login (last_login) and clears the account's failure count.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        return Response({"token": token, "expiry": DateTimeField().to_representation(expiry)})
+
+
+class LogoutView(APIView):
+    """POST /api/v1/auth/logout/ → 204: the token this request carries stops working.
+
+    Token authentication only (a browser session logs out on the site).
+    """
+
+    authentication_classes = (ApiTokenAuthentication,)
+
+    def post(self, request):
+        api_token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    """POST /api/v1/auth/logout-all/ → 204: every token of this user stops working."""
+
+    authentication_classes = (ApiTokenAuthentication,)
+
+    def post(self, request):
+        api_tokens_revoke_all(user_id=request.user.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SubmissionCollectionView(APIView):

@@ -14,7 +14,11 @@ What the sandbox sees (bwrap mode), and nothing else:
                               shared libraries (libc, libm, libstdc++, libffi...)
   /opt/site                   the sandbox's numpy, read-only (no project path)
   /dev/null, /dev/zero, /dev/urandom
-  /tmp                        a size-limited tmpfs, emptied after every child
+                              the host's device nodes, bound read-only by the
+                              zygote at start (writing to a device is not
+                              changing its inode; chmod, chown, utime are)
+  /tmp                        a fresh size-limited tmpfs for each child,
+                              mounted by the zygote over an empty read-only one
 No /proc (bubblewrap's PID 1 would show its environment), no /etc, /home, /root,
 no project, and a read-only root.
 """
@@ -34,6 +38,7 @@ from grader.sandbox.config import SandboxConfig, SandboxUnavailable
 SANDBOX_SITE = "/opt/site"
 SANDBOX_TMP = "/tmp"
 SANDBOX_UID = 65534  # nobody
+SANDBOX_DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
 
 # The environment inside, whole: the zygote starts from an empty one.
 SANDBOX_ENV = {
@@ -203,6 +208,12 @@ def bwrap_argv(config: SandboxConfig, *, seccomp_fd: int) -> list[str]:
         "--disable-userns",  # no nested user namespace from inside
         "--new-session",  # no controlling terminal (TIOCSTI)
         "--cap-drop", "ALL",
+        # In the sandbox's user namespace only, for the zygote: a fresh /tmp
+        # per child and read-only device binds, in a mount namespace of its
+        # own. Each child drops it before any student code runs; the outer
+        # filter leaves the zygote mount, umount2 and unshare(CLONE_NEWNS)
+        # only, the child's filter none of them.
+        "--cap-add", "CAP_SYS_ADMIN",
         "--uid", str(SANDBOX_UID),
         "--gid", str(SANDBOX_UID),
         "--hostname", "sandbox",
@@ -215,9 +226,11 @@ def bwrap_argv(config: SandboxConfig, *, seccomp_fd: int) -> list[str]:
     args += interpreter_args
     args += library_args
     args += _site_mounts(config.site_dir)
-    for device in ("/dev/null", "/dev/zero", "/dev/urandom"):
+    for device in SANDBOX_DEVICES:
+        # bubblewrap's --remount-ro would also make them nodev (unusable):
+        # the zygote remounts them read-only itself.
         args += ["--dev-bind", device, device]
-    args += ["--size", str(config.tmp_size_bytes), "--tmpfs", SANDBOX_TMP]
+    args += ["--size", "4096", "--tmpfs", SANDBOX_TMP, "--remount-ro", SANDBOX_TMP]
     args += ["--remount-ro", "/", "--chdir", "/"]
     args += ["--seccomp", str(seccomp_fd)]
     args += ["--", python, *PYTHON_FLAGS, "-c", zygote_source()]

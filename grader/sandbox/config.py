@@ -36,11 +36,17 @@ class SandboxConfig:
     mode: str = "bwrap"
     # unsafe mode must be asked for twice: by mode and by this flag (Django: DEBUG).
     allow_unsafe: bool = False
-    # The sandbox's /tmp (a tmpfs, emptied after every submission) and the
+    # The sandbox's /tmp (a fresh tmpfs for every submission) and the
     # largest file a submission may write there (RLIMIT_FSIZE).
     tmp_size_bytes: int = 32 * 1024 * 1024
+    # Files (inodes) in it: each is kernel memory no rlimit counts.
+    tmp_files: int = 16 * 1024
     file_size_bytes: int = 16 * 1024 * 1024
     open_files: int = 64
+    # Where a memory cgroup can be had, it holds each run to its memory limit
+    # plus this: room for the tmpfs, pipes and the kernel's bookkeeping, so
+    # that an honest run meets RLIMIT_AS (a MemoryError) long before it.
+    memory_cgroup_slack_bytes: int = 96 * 1024 * 1024
     # All result frames of one run together, and one frame, at most.
     max_result_bytes: int = 32 * 1024 * 1024
     # Visible stdout kept for the student (the rest is counted, not kept).

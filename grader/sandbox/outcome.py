@@ -140,6 +140,10 @@ def _status(raw: RawRun, said: _Said, limits: Limits) -> tuple[str, str]:
         return "output_limit", f"printed more than {limits.output_bytes} bytes; {usage}"
     if killed == "results":
         return "output_limit", f"returned more result data than the sandbox accepts; {usage}"
+    if killed == "memory":
+        # The memory cgroup's SIGKILL: memory the child held past its limit,
+        # whichever way it found around RLIMIT_AS. The student's limit, not a crash.
+        return "memory_limit", f"killed (SIGKILL) by the memory cgroup above {limits.memory_mb} MiB; {usage}"
     if said.memory or code == EXIT_MEMORY:
         return "memory_limit", f"MemoryError under a {limits.memory_mb} MiB address-space limit; {usage}"
     if killed == "wall":

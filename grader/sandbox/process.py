@@ -27,6 +27,7 @@ import time
 from grader.sandbox import bwrap_command
 from grader.sandbox.codec import FrameSplitter
 from grader.sandbox.config import SandboxConfig, SandboxUnavailable
+from grader.sandbox.memory_cgroup import MemoryCgroup
 from grader.sandbox.outcome import RawRun
 from grader.sandbox.zygote import CHUNK, FRAME, TAG_END, TAG_OUTPUT, TAG_RESULT, TAG_SEAL
 
@@ -56,6 +57,7 @@ class ZygoteProcess:
         self._inbox = bytearray()  # bytes read from the zygote, not yet used
         self._stderr_file = None
         self._tmp_dir = None  # unsafe mode: a host temp dir instead of a tmpfs
+        self.cgroup: MemoryCgroup | None = None
         self.requests_served = 0
 
     # -- life cycle ----------------------------------------------------------
@@ -64,17 +66,39 @@ class ZygoteProcess:
         config = self.config
         self._stderr_file = tempfile.TemporaryFile()
         if config.mode == "bwrap":
-            init = {"site": bwrap_command.SANDBOX_SITE, "tmp": bwrap_command.SANDBOX_TMP}
+            init = {
+                "site": bwrap_command.SANDBOX_SITE,
+                "tmp": bwrap_command.SANDBOX_TMP,
+                "fresh_tmp": True,
+                "tmp_size": config.tmp_size_bytes,
+                "tmp_inodes": config.tmp_files,
+                "read_only": list(bwrap_command.SANDBOX_DEVICES),
+            }
             seccomp_fd = os.memfd_create("sandbox-seccomp")
+            # Each child moves itself into the memory cgroup (where there is
+            # one) through this fd, before any student code: the zygote stays
+            # out of it, so that the kernel's OOM killer can pick only a child.
+            self.cgroup = MemoryCgroup.create()
+            cgroup_fd = self.cgroup.open_procs() if self.cgroup else -1
+            if cgroup_fd < 0 and self.cgroup:
+                self.cgroup.remove()
+                self.cgroup = None
+            init["cgroup_fd"] = cgroup_fd
             try:
                 os.write(seccomp_fd, self.outer_filter or b"")
                 os.lseek(seccomp_fd, 0, os.SEEK_SET)
                 argv = bwrap_command.bwrap_argv(config, seccomp_fd=seccomp_fd)
                 # bwrap itself gets an empty environment: its PID 1 keeps the
                 # environment it was started with, --clearenv notwithstanding.
-                self.popen = self._spawn(argv, env={}, pass_fds=(seccomp_fd,), cwd="/")
+                fds = (seccomp_fd, cgroup_fd) if cgroup_fd >= 0 else (seccomp_fd,)
+                self.popen = self._spawn(argv, env={}, pass_fds=fds, cwd="/")
+            except BaseException:
+                self._cleanup_files()
+                raise
             finally:
                 os.close(seccomp_fd)
+                if cgroup_fd >= 0:
+                    os.close(cgroup_fd)
         else:
             logger.critical(_UNSAFE_WARNING)
             self._tmp_dir = tempfile.mkdtemp(prefix="sandbox-unsafe-")
@@ -102,6 +126,12 @@ class ZygoteProcess:
             problem = ready.get("error") or self._stderr_text()
             self.kill()
             raise SandboxUnavailable(self._advice(problem))
+        if self.cgroup is not None and not ready.get("cgroup"):
+            # The probe child could not move itself in (e.g. cgroup v2 seen
+            # from bubblewrap's cgroup namespace): go without.
+            logger.info("the sandbox runs without a memory cgroup: a child cannot enter %s", self.cgroup.path)
+            self.cgroup.remove()
+            self.cgroup = None
 
     def _spawn(self, argv, *, env, pass_fds, cwd) -> subprocess.Popen:
         try:
@@ -160,6 +190,7 @@ class ZygoteProcess:
         """Kill the whole sandbox: bwrap, its PID 1, the zygote and any child."""
         popen, self.popen = self.popen, None
         if popen is None:
+            self._cleanup_files()
             return
         victims = []
         try:
@@ -206,6 +237,7 @@ class ZygoteProcess:
             popen.returncode = 0  # never wait for a process that is not our child
         self._stderr_file = None
         self._tmp_dir = None
+        self.cgroup = None  # the parent's to remove
 
     def _close_pipes(self, popen) -> None:
         for stream in (popen.stdin, popen.stdout):
@@ -217,6 +249,9 @@ class ZygoteProcess:
         self._inbox = bytearray()
 
     def _cleanup_files(self) -> None:
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
         if self._stderr_file is not None:
             self._stderr_file.close()
             self._stderr_file = None
@@ -232,6 +267,13 @@ class ZygoteProcess:
             while_waiting=None) -> RawRun:
         if self._inbox:
             raise ZygoteBroken("the zygote sent bytes after its last answer")
+        oom_kills = 0
+        if self.cgroup is not None:
+            try:
+                self.cgroup.set_limit(int(header["mem_mb"]) * 1024 * 1024 + self.config.memory_cgroup_slack_bytes)
+            except OSError as exc:
+                raise ZygoteBroken(f"cannot set the memory cgroup's limit: {exc}") from exc
+            oom_kills = self.cgroup.oom_kills()
         header = json.dumps(dict(header, vis=len(visible), hid=len(hidden))).encode()
         # One write: one wake-up of the zygote, not three.
         self._write_all(b"".join((FRAME.pack(len(header)), header, visible, hidden)), deadline)
@@ -269,6 +311,10 @@ class ZygoteProcess:
                 break
             else:
                 raise ZygoteBroken(f"unknown chunk tag {tag!r}")
+        if self.cgroup is not None and self.cgroup.oom_kills() > oom_kills and not raw.status.get("killed"):
+            # The kernel's SIGKILL, for memory the cgroup counted past its limit.
+            raw.status["killed"] = "memory"
+            raw.status["note"] = "killed by the memory cgroup"
         raw.frames = splitter.frames
         raw.stream_problem = splitter.broken
         self.requests_served += 1

@@ -18,7 +18,23 @@ Life of the zygote
    few chunks: when the buffer fills, and at the end), count
    its output, enforce the wall clock, and hand it the hidden payload only
    after it has *sealed* the visible phase (see below). Reap it (wait4 gives
-   CPU time, peak memory and the signal), wipe /tmp, answer.
+   CPU time, peak memory and the signal), answer.
+
+Nothing a child does survives it
+--------------------------------
+Under bubblewrap each child finds a fresh tmpfs on /tmp: after each child
+the zygote unmounts the one it used and mounts a new one (it keeps
+CAP_SYS_ADMIN in the sandbox's user namespace for this alone; each child
+drops it before any student code). Whatever the child left there (files, the
+mode and times of /tmp itself, inode numbers, used space) is gone with the
+mount. The swap is done after the answer is sent, while the worker judges
+the results: unmounting waits for an RCU grace period (a few ms), which a
+mount namespace per child would put on every run's path instead. If it
+fails, the zygote exits and the worker starts a new sandbox. The host devices
+bound inside are made read-only by the zygote at start, in a mount namespace
+of its own: their mode, owner and times are the host's. (Unsafe mode has no namespaces: the zygote empties
+a shared directory after each child instead, and the pool replaces it when
+that fails.)
 
 Why a seal rather than "switch stdout before hidden calls"
 -----------------------------------------------------------
@@ -116,6 +132,17 @@ WIPE_MAX_ENTRIES = 20_000
 WIPE_MAX_SECONDS = 2.0
 
 PR_SET_DUMPABLE = 4
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+CLONE_NEWNS = 0x00020000
+MNT_DETACH = 2
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+# statvfs f_flag bits kept on a remount (the kernel refuses to clear the ones
+# bubblewrap set): most have the mount flag's value, relatime does not.
+ST_SAME_AS_MS = 1 | 2 | 4 | 8 | 1024 | 2048  # rdonly nosuid nodev noexec noatime nodiratime
+ST_RELATIME, MS_RELATIME = 4096, 1 << 21
 PR_SET_SECCOMP = 22
 PR_SET_NO_NEW_PRIVS = 38
 SECCOMP_MODE_FILTER = 2
@@ -183,10 +210,26 @@ class Zygote:
         self.proto_in = proto_in
         self.proto_out = proto_out
         self.tmp_root = init["tmp"]
+        # bwrap mode: a fresh tmpfs per child (see the module docstring).
+        self.fresh_tmp = bool(init.get("fresh_tmp"))
+        self.tmp_mounted = False
+        # Where the worker has a memory cgroup for the children: its
+        # cgroup.procs, which each child writes "0" to (moves itself in).
+        cgroup_fd = int(init.get("cgroup_fd", -1))
+        self.cgroup_fd = fcntl.fcntl(cgroup_fd, fcntl.F_DUPFD_CLOEXEC, 64) if cgroup_fd >= 0 else None
+        if cgroup_fd >= 0:
+            os.close(cgroup_fd)
+        self.tmp_options = ("size=%d,nr_inodes=%d,mode=0755" % (
+            int(init.get("tmp_size", 0)), int(init.get("tmp_inodes", 0)))).encode()
         self.max_result_bytes = int(init["max_result_bytes"])
         self.visible_keep = int(init["visible_output_bytes"])
         self.libc = ctypes.CDLL(None, use_errno=True)
         self.libc.syscall.restype = ctypes.c_long
+        self.libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p)
+        # capset(2) arguments that take every capability away (version 3:
+        # two 32-bit halves), built once so the child allocates nothing.
+        self.cap_header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+        self.cap_data = (ctypes.c_uint32 * 6)()
         # The child loads the filter with one prctl; everything it needs is
         # built here, once, so the child allocates nothing for it.
         self.bpf = ctypes.create_string_buffer(bpf, len(bpf)) if bpf else None
@@ -207,10 +250,20 @@ class Zygote:
         """A probe child loads the filter and must be refused fork()."""
         if self.fprog is None:
             return "no child filter"
+        if self.cgroup_fd is not None and not self._probe_cgroup():
+            os.close(self.cgroup_fd)
+            self.cgroup_fd = None
         pid = os.fork()
         if pid == 0:
             code = 1
             try:
+                code = 2
+                workdir = self.child_tmp()
+                if os.listdir(self.tmp_root) != ["run"] or os.listdir(workdir):
+                    raise RuntimeError
+                if not self.fresh_tmp:
+                    os.rmdir(workdir)
+                code = 1
                 self.load_child_filter()
                 try:
                     os.fork()
@@ -219,9 +272,70 @@ class Zygote:
             finally:
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 2:
+            raise RuntimeError("a child cannot enter its /tmp or drop its capabilities")
         if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
             raise RuntimeError("the child seccomp filter does not deny fork()")
-        return "child filter denies fork()"
+        return "child filter denies fork()" + (", fresh /tmp per child" if self.fresh_tmp else "")
+
+    def own_mount_namespace(self, read_only):
+        """A mount namespace of the zygote's own, where the host files bound
+        inside (devices) are read-only binds: no chmod, chown or utime of the
+        host's inode, whatever uid the worker runs as. bubblewrap's namespace
+        belongs to its outer user namespace, where we hold no capability."""
+        libc = self.libc
+        if libc.unshare(CLONE_NEWNS) != 0:
+            raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
+        # Nothing mounted here (or in a child's copy) propagates anywhere.
+        if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+            raise OSError(ctypes.get_errno(), "mount --make-rprivate /")
+        for path in read_only:
+            current = os.statvfs(path).f_flag
+            flags = (current & ST_SAME_AS_MS) | (MS_RELATIME if current & ST_RELATIME else 0)
+            if self.libc.mount(None, path.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, None) != 0:
+                raise OSError(ctypes.get_errno(), f"cannot make {path} read-only")
+
+    def new_tmp(self):
+        """A fresh tmpfs on /tmp (the previous child's, if any, unmounted), with an empty run/."""
+        libc = self.libc
+        root = self.tmp_root.encode()
+        if self.tmp_mounted:
+            # Detached: nothing of it is reachable any more, even if busy.
+            if libc.umount2(root, MNT_DETACH) != 0:
+                raise OSError(ctypes.get_errno(), "umount /tmp")
+            self.tmp_mounted = False
+        if libc.mount(b"tmpfs", root, b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, self.tmp_options) != 0:
+            raise OSError(ctypes.get_errno(), "mount tmpfs on /tmp")
+        self.tmp_mounted = True
+        os.mkdir(os.path.join(self.tmp_root, "run"), 0o700)
+
+    def child_tmp(self):
+        """In the child: into the memory cgroup, its working dir, then no capabilities."""
+        libc = self.libc
+        if self.cgroup_fd is not None:
+            os.write(self.cgroup_fd, b"0")
+        workdir = os.path.join(self.tmp_root, "run")
+        if not self.fresh_tmp:
+            os.mkdir(workdir, 0o700)
+        if self.fresh_tmp:
+            # CAP_SYS_ADMIN was for the mount above only.
+            if libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAP_AMBIENT_CLEAR_ALL)")
+            if libc.capset(self.cap_header, self.cap_data) != 0:
+                raise OSError(ctypes.get_errno(), "capset")
+        return workdir
+
+    def _probe_cgroup(self):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.write(self.cgroup_fd, b"0")
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
     def load_child_filter(self):
         if self.fprog is None:
@@ -244,8 +358,6 @@ class Zygote:
     def handle(self, header):
         vis = bytearray(int(header["vis"]))
         _read_into(self.proto_in, vis)
-        workdir = os.path.join(self.tmp_root, "run")
-        os.mkdir(workdir, 0o700)
         result_r, result_w = os.pipe()
         seal_r, seal_w = os.pipe()
         hid_r, hid_w = os.pipe()
@@ -253,7 +365,7 @@ class Zygote:
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:
-            _child_main(self, header, vis, workdir, (result_w, seal_w, hid_r, out_w))
+            _child_main(self, header, vis, (result_w, seal_w, hid_r, out_w))
             os._exit(EXIT_INTERNAL)  # not reached
         for fd in (result_w, seal_w, hid_r, out_w):
             os.close(fd)
@@ -270,7 +382,8 @@ class Zygote:
             watch.kill("zygote")
             raise
         status = watch.finish()
-        wipe_problem = _wipe(self.tmp_root)
+        # A shared /tmp (unsafe mode) is emptied now; a tmpfs is replaced below.
+        wipe_problem = None if self.fresh_tmp else _wipe(self.tmp_root)
         status["retire"] = wipe_problem is not None
         status["note"] = wipe_problem or ""
         # What is left of the results (usually all of them, with the seal),
@@ -283,6 +396,14 @@ class Zygote:
         _zero(self.relay)
         _zero(self.scratch)
         _zero(self.visible)
+        if self.fresh_tmp:
+            try:
+                self.new_tmp()
+            except OSError:
+                # The next child must not find this one's /tmp: give up this
+                # sandbox; the worker starts a new one and runs the next
+                # submission there.
+                os._exit(EXIT_INTERNAL)
 
     def send(self, *chunks):
         """(tag, body) chunks in one writev: no joined copy of relayed bytes,
@@ -526,10 +647,10 @@ def _wipe(root):
 # The child: everything below runs in the forked child only
 
 
-def _child_main(zygote, header, vis, workdir, pipes):
+def _child_main(zygote, header, vis, pipes):
     code = EXIT_INTERNAL
     try:
-        _child_confine(zygote, header, workdir, pipes)
+        _child_confine(zygote, header, pipes)
         code = _Harness(header, vis).run()
     except MemoryError:
         code = EXIT_MEMORY
@@ -538,8 +659,9 @@ def _child_main(zygote, header, vis, workdir, pipes):
     os._exit(code)
 
 
-def _child_confine(zygote, header, workdir, pipes):
-    """fds, rlimits, cwd and the seccomp filter: all before any student code."""
+def _child_confine(zygote, header, pipes):
+    """/tmp, capabilities, fds, rlimits, cwd and the seccomp filter: all before any student code."""
+    workdir = zygote.child_tmp()
     # Move the four pipe ends out of the way first, so that putting them on
     # 1..5 cannot overwrite one another.
     high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in pipes]
@@ -893,6 +1015,13 @@ def main():
     for name in PRELOAD:
         __import__(name)
     zygote = Zygote(proto_in, proto_out, init, bpf)
+    try:
+        if zygote.fresh_tmp:
+            zygote.own_mount_namespace(init.get("read_only", ()))
+            zygote.new_tmp()
+    except OSError as exc:
+        zygote.send((TAG_END, json.dumps({"ready": False, "error": str(exc)}).encode()))
+        return 1
     # Nobody inside may ptrace or read this process (also refused by seccomp).
     zygote.libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     # F_SETOWN is refused to children; should SIGIO arrive anyway, ignore it.
@@ -907,7 +1036,8 @@ def main():
     # would otherwise touch every object header.
     gc.collect()
     gc.freeze()
-    zygote.send((TAG_END, json.dumps({"ready": True, "check": check, "pid": os.getpid()}).encode()))
+    zygote.send((TAG_END, json.dumps(
+        {"ready": True, "check": check, "pid": os.getpid(), "cgroup": zygote.cgroup_fd is not None}).encode()))
     zygote.serve_forever()
     return 0
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from datetime import timezone as dt_timezone
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -225,14 +226,14 @@ def submission_create(*, user: AbstractBaseUser, exercise: Exercise, code: str) 
 
     submission_code_validate(code)
     with transaction.atomic():
-        # Locking the enrollment row serialises one student's concurrent
-        # submits: the second waits here until the first has committed, so
-        # its counts below include the first and both cannot slip past a limit.
-        enrollment = (
-            Enrollment.objects.select_for_update()
-            .filter(user_id=user.pk, course_id=exercise.chapter.course_id)
-            .first()
-        )
+        # Locking the student's own row serialises all their concurrent
+        # submits, whatever the course: the second waits here until the first
+        # has committed, so the counts below include the first and neither a
+        # per-exercise attempt limit nor the rate limit (which spans courses)
+        # can be slipped past in parallel. (A lock on the enrollment would
+        # serialise one course only.)
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+        enrollment = Enrollment.objects.filter(user_id=user.pk, course_id=exercise.chapter.course_id).first()
         if enrollment is None:
             raise SubmissionRejected("not_enrolled", slug=exercise.slug)
         # The permanent refusals first: no point telling someone to wait 30 s

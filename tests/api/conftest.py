@@ -16,9 +16,9 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tokens import api_token_issue
 from courses.models import Assignment, Chapter, Course, Enrollment
 from grader.models import Exercise, GradingRun, Submission, TestResult
 
@@ -114,8 +114,8 @@ def client_for():
     def make(user=None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            token, _ = api_token_issue(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
     return make

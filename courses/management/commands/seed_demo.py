@@ -53,6 +53,8 @@ class Command(BaseCommand):
         user, _ = get_user_model().objects.get_or_create(username=username)
         user.set_password(username)
         user.is_active = True
+        # The demo instructor uses admin, scoped to the courses they teach (courses.admin_scoping).
+        user.is_staff = role == Enrollment.Role.INSTRUCTOR
         user.save()
         # A rerun also fixes a role changed by hand since: the demo is what it says.
         Enrollment.objects.update_or_create(user=user, course=course, defaults={"role": role})

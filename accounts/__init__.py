@@ -1,0 +1,1 @@
+"""Who you are: password logins with lockout, and API tokens."""
