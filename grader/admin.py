@@ -216,10 +216,11 @@ class TestResultInline(CourseScopedAdmin, admin.TabularInline):
         return False
 
 
-class GradingRunInline(admin.TabularInline):
+class GradingRunInline(CourseScopedAdmin, admin.TabularInline):
     """Every grading of the submission, oldest first; each links to its tests and operator detail."""
 
     model = GradingRun
+    course_path = "submission__exercise__chapter__course"
     fields = ("run_link", "reason", "status", "score", "suite_version", "claim_count", "queued_at", "finished_at")
     readonly_fields = fields
     extra = 0

@@ -7,6 +7,7 @@ answers and the progress. Nothing here runs the sandbox.
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
+from courses.admin_scoping import CourseScopedAdmin
 from grader.admin import TestResultInline, _admin_link
 from grader.models import PENDING_RUN_STATUSES, GradingRun, ReferenceCheck, RegradeRequest
 
@@ -55,7 +56,8 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(GradingRun)
-class GradingRunAdmin(_ReadOnlyAdmin):
+class GradingRunAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
+    course_path = "submission__exercise__chapter__course"
     list_display = ("id", "submission_link", "reason", "status", "score", "claim_count", "queued_at", "finished_at")
     list_filter = ("status", "reason")
     list_select_related = ("submission",)
@@ -74,7 +76,8 @@ class GradingRunAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(RegradeRequest)
-class RegradeRequestAdmin(_ReadOnlyAdmin):
+class RegradeRequestAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
+    course_path = "exercise__chapter__course"
     list_display = ("id", "exercise", "scope", "requested_by", "created_at", "progress")
     list_select_related = ("exercise", "requested_by")
     fields = ("exercise", "scope", "reason", "requested_by", "created_at", "total", "progress")
@@ -93,7 +96,8 @@ class RegradeRequestAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(ReferenceCheck)
-class ReferenceCheckAdmin(_ReadOnlyAdmin):
+class ReferenceCheckAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
+    course_path = "exercise__chapter__course"
     list_display = ("id", "exercise", "status", "runs", "requested_by", "created_at", "finished_at")
     list_filter = ("status",)
     list_select_related = ("exercise", "requested_by")

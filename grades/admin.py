@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
+from courses.admin_scoping import ALL_ACTIONS, CourseScopedAdmin
 from courses.models import Assignment, Excusal, Extension
 from grades.models import Grade, GradeChange
 from grades.services import GradeOverrideInvalid, grade_override, grade_recompute, grades_recompute_for_assignment
@@ -16,8 +17,11 @@ from grades.services import GradeOverrideInvalid, grade_override, grade_recomput
 _POLICY_FIELDS = {"points", "due_at", "late_penalty_per_day", "late_penalty_cap", "grade_policy"}
 
 
-class ExtensionInline(admin.TabularInline):
+class ExtensionInline(CourseScopedAdmin, admin.TabularInline):
     model = Extension
+    course_path = "assignment__course"
+    # Teaching staff grant extensions: that is their job, not the superuser's.
+    instructor_actions = ALL_ACTIONS
     fields = ("user", "due_at", "closes_at", "extra_attempts", "reason")
     autocomplete_fields = ("user",)
     extra = 0
@@ -25,8 +29,10 @@ class ExtensionInline(admin.TabularInline):
     verbose_name_plural = "Extensions · 延期"
 
 
-class ExcusalInline(admin.TabularInline):
+class ExcusalInline(CourseScopedAdmin, admin.TabularInline):
     model = Excusal
+    course_path = "assignment__course"
+    instructor_actions = ALL_ACTIONS
     fields = ("user", "reason")
     autocomplete_fields = ("user",)
     extra = 0
@@ -35,7 +41,9 @@ class ExcusalInline(admin.TabularInline):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(CourseScopedAdmin, admin.ModelAdmin):
+    course_path = "course"
+    instructor_actions = frozenset({"view", "add", "change"})
     list_display = ("slug", "course", "kind", "points", "opens_at", "due_at", "closes_at", "attempt_limit", "published")
     list_filter = ("course", "kind", "published")
     list_select_related = ("course",)
@@ -67,8 +75,9 @@ class AssignmentAdmin(admin.ModelAdmin):
                 grade_recompute(student=user_id, assignment=form.instance, cause=cause, actor=request.user, reason=reason)
 
 
-class GradeChangeInline(admin.TabularInline):
+class GradeChangeInline(CourseScopedAdmin, admin.TabularInline):
     model = GradeChange
+    course_path = "grade__assignment__course"
     fields = ("sequence", "created_at", "cause", "old_score", "new_score", "old_state", "new_state", "late", "actor", "reason")
     readonly_fields = fields
     extra = 0
@@ -110,7 +119,10 @@ class GradeOverrideForm(forms.ModelForm):
 
 
 @admin.register(Grade)
-class GradeAdmin(admin.ModelAdmin):
+class GradeAdmin(CourseScopedAdmin, admin.ModelAdmin):
+    course_path = "assignment__course"
+    # An instructor overrides a grade with a reason; rows are never added or deleted by hand.
+    instructor_actions = frozenset({"view", "change"})
     form = GradeOverrideForm
     list_display = ("user", "assignment", "score", "max_score", "state", "late", "sequence", "updated_at")
     list_filter = ("state", "late", "assignment__course", "assignment")

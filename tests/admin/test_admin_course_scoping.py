@@ -14,9 +14,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from courses.admin_scoping import CourseScopedAdmin
-from courses.models import Chapter, Course, Enrollment
-from grader.models import Exercise, Submission
+from courses.models import Assignment, Chapter, Course, Enrollment
+from grader.models import Exercise, GradingRun, ReferenceCheck, RegradeRequest, Submission
 from grader.models import TestResult as ResultRow
+from grades.models import Grade, GradeChange
+from grades.services import grade_recompute
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,11 @@ class Side:
     enrollment: Enrollment
     submission: Submission
     teacher: User
+    assignment: Assignment
+    run: GradingRun
+    grade: Grade
+    regrade: RegradeRequest
+    reference_check: ReferenceCheck
 
 
 def _side(name: str) -> Side:
@@ -52,13 +59,27 @@ def _side(name: str) -> Side:
         user=student, exercise=exercise, code=f"# {name} code\n", code_sha256="0" * 64,
         status=Submission.Status.GRADED, score=Decimal("1"), max_score=Decimal("2"),
     )  # fmt: skip
+    assignment = Assignment.objects.create(
+        course=course, slug=exercise.slug, kind=Assignment.Kind.CODING, exercise=exercise, points=Decimal("2")
+    )
+    run = GradingRun.objects.create(
+        submission=submission, seed=1, suite_version="v1", status=GradingRun.Status.GRADED,
+        score=Decimal("1"), max_score=Decimal("2"), operator_detail=f"{name} operator detail",
+    )  # fmt: skip
+    Submission.objects.filter(pk=submission.pk).update(current_run=run)
     ResultRow.objects.create(
-        submission=submission, position=0, name=f"{name} test", hidden=False, passed=False,
+        run=run, position=0, name_en=f"{name} test", hidden=False, passed=False,
         points=Decimal("0"), max_points=Decimal("1"), message_en=f"{name} result message",
     )  # fmt: skip
+    grade = grade_recompute(student=student, assignment=assignment, cause=GradeChange.Cause.GRADED)
     teacher = User.objects.create_user(username=f"{name}-teacher", is_staff=True)
     Enrollment.objects.create(user=teacher, course=course, role=Enrollment.Role.INSTRUCTOR)
-    return Side(course, chapter, exercise, student, enrollment, submission, teacher)
+    regrade = RegradeRequest.objects.create(exercise=exercise, scope=f"{name} scope", requested_by=teacher)
+    reference_check = ReferenceCheck.objects.create(exercise=exercise, requested_by=teacher)
+    return Side(
+        course, chapter, exercise, student, enrollment, submission, teacher,
+        assignment, run, grade, regrade, reference_check,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -84,6 +105,11 @@ MODELS = {
     "grader_exercise": lambda side: side.exercise,
     "grader_submission": lambda side: side.submission,
     "auth_user": lambda side: side.student,
+    "courses_assignment": lambda side: side.assignment,
+    "grades_grade": lambda side: side.grade,
+    "grader_gradingrun": lambda side: side.run,
+    "grader_regraderequest": lambda side: side.regrade,
+    "grader_referencecheck": lambda side: side.reference_check,
 }
 
 
@@ -160,10 +186,15 @@ def test_a_staff_member_who_teaches_nothing_sees_no_course_data(client, alpha, b
         assert client.get(reverse(f"admin:{name}_changelist")).status_code == 403, name
 
 
-def test_the_submission_page_shows_its_test_results_to_the_course_s_instructor(client, alpha, beta):
+def test_the_submission_page_shows_its_runs_and_each_run_its_test_results_to_the_course_s_instructor(
+    client, alpha, beta
+):
     page = _as(client, alpha.teacher).get(reverse("admin:grader_submission_change", args=[alpha.submission.pk]))
-    assert "alpha result message" in page.content.decode()
+    assert reverse("admin:grader_gradingrun_change", args=[alpha.run.pk]) in page.content.decode()
     assert 'name="_save"' not in page.content.decode()  # records, not editable
+    run_page = client.get(reverse("admin:grader_gradingrun_change", args=[alpha.run.pk])).content.decode()
+    assert "alpha result message" in run_page and "alpha operator detail" in run_page
+    assert 'name="_save"' not in run_page
 
 
 def _choices(response, field) -> set[int]:
