@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from grader import checks
 from grader.feedback import summary_text
 from grader.sandbox.types import CallOutcome, Limits
-from grader.sandbox_runtime import run_in_sandbox
+from grader.sandbox_settings import run_in_sandbox
 
 POINTS_QUANTUM = Decimal("0.001")
 

@@ -166,7 +166,7 @@ def _resolve(config: SandboxConfig | None) -> SandboxConfig:
     if config is None:
         raise SandboxNotConfigured(
             "the sandbox is not configured: pass config=SandboxConfig(...) "
-            "(site_dir from SANDBOX_SITE_DIR, mode from SANDBOX_MODE; grader.sandbox_runtime builds it)"
+            "(site_dir from SANDBOX_SITE_DIR, mode from SANDBOX_MODE; grader.sandbox_settings builds it)"
         )
     return config
 

@@ -63,7 +63,7 @@ def grading_warm_up() -> None:
     if settings.GRADING_COLD_SANDBOX:
         return
     from grader.sandbox import warm_up
-    from grader.sandbox_runtime import sandbox_config
+    from grader.sandbox_settings import sandbox_config
 
     try:
         warm_up(sandbox_config())
