@@ -35,7 +35,7 @@ from courses.services import SAMPLE_CONTENT_DIRECTORY, course_content_read  # no
 from grader.code_grading import grade_code  # noqa: E402
 from grader.models import Exercise, new_seed  # noqa: E402
 from grader.sandbox import get_pool  # noqa: E402
-from grader.sandbox_runtime import sandbox_config  # noqa: E402
+from grader.sandbox_settings import sandbox_config  # noqa: E402
 from tests.stack import percentile  # noqa: E402
 
 

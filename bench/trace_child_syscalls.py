@@ -34,12 +34,12 @@ import django  # noqa: E402
 django.setup()
 
 from courses.services import SAMPLE_CONTENT_DIRECTORY, course_content_read  # noqa: E402
-from grader.grading import grade_code  # noqa: E402
+from grader.code_grading import grade_code  # noqa: E402
 from grader.models import Exercise  # noqa: E402
 from grader.sandbox import bwrap_command, seccomp_filters, shutdown  # noqa: E402
 from grader.sandbox.types import Call, Limits  # noqa: E402
 from grader.sandbox.pool import run_submission  # noqa: E402
-from grader.sandbox_runtime import sandbox_config  # noqa: E402
+from grader.sandbox_settings import sandbox_config  # noqa: E402
 
 # What students do besides the exercise itself.
 EVERYDAY = """
@@ -109,7 +109,7 @@ def main():
     trace_dir = Path(args.keep or tempfile.mkdtemp(prefix="trace-"))
     trace_dir.mkdir(parents=True, exist_ok=True)
     config = traced_config(trace_dir)
-    import grader.sandbox_runtime as runtime
+    import grader.sandbox_settings as runtime
 
     runtime.sandbox_config = lambda: config
     content = course_content_read(directory=SAMPLE_CONTENT_DIRECTORY)

@@ -72,6 +72,8 @@ class ExerciseContent:
     directory: Path
     values: dict[str, Any]  # Exercise field -> value, everything but slug and chapter
     mistakes: tuple[MistakeContent, ...]
+    # The attempt limit is the assignment's (what a grade is for), not the exercise's.
+    attempt_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -361,6 +363,7 @@ def _exercise_read(directory: Path, chapter_numbers: set[int] | None, problems: 
 
     slug = values.pop("slug")
     chapter_number = values.pop("chapter")
+    attempt_limit = values.pop("attempt_limit")
     values.update(
         statement_zh=texts["statement.zh.md"].strip(),
         statement_en=texts["statement.en.md"].strip(),
@@ -368,8 +371,9 @@ def _exercise_read(directory: Path, chapter_numbers: set[int] | None, problems: 
         reference_solution=texts["solution.py"],
     )
     return ExerciseContent(
-        slug=slug, chapter_number=chapter_number, directory=directory, values=values, mistakes=mistakes
-    )
+        slug=slug, chapter_number=chapter_number, directory=directory, values=values, mistakes=mistakes,
+        attempt_limit=attempt_limit,
+    )  # fmt: skip
 
 
 def course_content_read(*, directory: Path) -> CourseContent:
@@ -530,9 +534,7 @@ def _course_content_save(content: CourseContent) -> CourseLoadResult:
 
     existing_assignments = {a.slug: a for a in Assignment.objects.filter(slug__in=slugs)}
     for exercise in content.exercises:
-        values = dict(exercise.values)
-        # The attempt limit is the assignment's (what a grade is for), not the exercise's.
-        attempt_limit = values.pop("attempt_limit", None)
+        values = exercise.values
         saved = _upsert(
             Exercise,
             existing=existing_exercises.get(exercise.slug),
@@ -547,7 +549,7 @@ def _course_content_save(content: CourseContent) -> CourseLoadResult:
             lookup={"slug": exercise.slug},
             # Dates, late policy and publication are the instructor's, set in admin: left alone.
             values={"course": course, "exercise": saved, "kind": Assignment.Kind.CODING,
-                    "points": values["points"], "attempt_limit": attempt_limit},
+                    "points": values["points"], "attempt_limit": exercise.attempt_limit},
             label=f"assignment {exercise.slug}",
             result=result,
         )

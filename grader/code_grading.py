@@ -20,7 +20,7 @@ from pathlib import Path
 from grader import checks
 from grader.feedback import summary_text
 from grader.sandbox.types import CallOutcome, Limits
-from grader.sandbox_runtime import run_in_sandbox
+from grader.sandbox_settings import run_in_sandbox
 
 logger = logging.getLogger(__name__)
 

@@ -34,6 +34,7 @@ import sysconfig
 from pathlib import Path
 
 from grader.sandbox.config import SandboxConfig, SandboxUnavailable
+from grader.sandbox.inside import program_source
 
 SANDBOX_SITE = "/opt/site"
 SANDBOX_TMP = "/tmp"
@@ -62,10 +63,6 @@ PYTHON_FLAGS = ("-S", "-s", "-B", "-P")
 _SITE_SKIP = {"bin", "__pycache__"}
 
 _SYSTEM_PREFIXES = {"/", "/usr", "/usr/local"}
-
-
-def zygote_source() -> str:
-    return (Path(__file__).with_name("zygote.py")).read_text(encoding="utf-8")
 
 
 def base_interpreter(config: SandboxConfig) -> str:
@@ -233,9 +230,9 @@ def bwrap_argv(config: SandboxConfig, *, seccomp_fd: int) -> list[str]:
     args += ["--size", "4096", "--tmpfs", SANDBOX_TMP, "--remount-ro", SANDBOX_TMP]
     args += ["--remount-ro", "/", "--chdir", "/"]
     args += ["--seccomp", str(seccomp_fd)]
-    args += ["--", python, *PYTHON_FLAGS, "-c", zygote_source()]
+    args += ["--", python, *PYTHON_FLAGS, "-c", program_source()]
     return args
 
 
 def unsafe_argv(config: SandboxConfig) -> list[str]:
-    return [base_interpreter(config), *PYTHON_FLAGS, "-c", zygote_source()]
+    return [base_interpreter(config), *PYTHON_FLAGS, "-c", program_source()]

@@ -10,7 +10,7 @@ None, bool, int, float, str or a plain ``numpy.ndarray`` of a numeric dtype,
 rebuilt here from bytes. No object from the sandbox survives: an ndarray
 subclass or an ``__eq__`` that always says yes cannot come through.
 
-Tree tags (see zygote._Harness): null, true/false, {"i": "123"}, {"f": float.hex},
+Tree tags (see inside/harness.py): null, true/false, {"i": "123"}, {"f": float.hex},
 {"s": str}, {"a": base64 .npy}, {"l": [...]}, {"t": [...]}; inputs may also use
 {"g": base64 .npy of a 0-d array} (a numpy scalar) and {"d": [[key, tree], ...]}.
 
@@ -36,7 +36,7 @@ import re
 import numpy as np
 
 from grader.sandbox.types import Call
-from grader.sandbox.zygote import MAX_STRING, NPY_HEADER_RE, NPY_MAGIC, NPY_PREFIX
+from grader.sandbox.inside.wire import MAX_STRING, NPY_HEADER_RE, NPY_MAGIC, NPY_PREFIX
 
 logger = logging.getLogger("grader.sandbox")
 
@@ -170,7 +170,7 @@ def encode_payloads(code: str, calls: list[Call], required: list[str]) -> tuple[
     """(visible payload, hidden payload). The hidden one is b"" when no call is hidden.
 
     They are separate because the sandbox hands the hidden one to the child
-    only after the child's visible phase is sealed (see zygote.py).
+    only after the child's visible phase is sealed (see inside/supervisor.py).
     """
     visible = {
         "code": code,
@@ -336,7 +336,7 @@ def _load_npy(b64: str) -> np.ndarray:
 
     np.load would allocate what the header claims before noticing the data is
     short: a forged header could ask the worker for terabytes. The header is
-    read by matching zygote.NPY_HEADER_RE whole (numpy's own format 1.0
+    read by matching wire.NPY_HEADER_RE whole (numpy's own format 1.0
     header, nothing looser), not by numpy's ast-based parser.
     """
     try:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from grader.sandbox import codec
 from grader.sandbox.types import Call, CallOutcome, Limits, RunOutcome
-from grader.sandbox.zygote import EXIT_INTERNAL, EXIT_MEMORY
+from grader.sandbox.inside.wire import EXIT_INTERNAL, EXIT_MEMORY
 
 MAX_TRACEBACK = 16 * 1024
 MAX_DETAIL = 1024

@@ -166,13 +166,15 @@ def _resolve(config: SandboxConfig | None) -> SandboxConfig:
     if config is None:
         raise SandboxNotConfigured(
             "the sandbox is not configured: pass config=SandboxConfig(...) "
-            "(site_dir from SANDBOX_SITE_DIR, mode from SANDBOX_MODE; grader.sandbox_runtime builds it)"
+            "(site_dir from SANDBOX_SITE_DIR, mode from SANDBOX_MODE; grader.sandbox_settings builds it)"
         )
     return config
 
 
 def get_pool(config: SandboxConfig | None = None) -> SandboxPool:
     config = _resolve(config)
+    # Before taking the lock: a fork while we hold it must already find the hook.
+    install_process_hooks()
     with _registry_lock:
         pool = _pools.get(config)
         if pool is None or pool.pid != os.getpid():
@@ -200,8 +202,20 @@ def shutdown() -> None:
         pool.close()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
-atexit.register(shutdown)
+_hooks_installed = False
+
+
+def install_process_hooks() -> None:
+    """Forget the parent's zygotes in a forked child, stop ours at exit.
+
+    Done when this process first starts a sandbox (or by the Celery worker at
+    start), not on import: importing the sandbox starts nothing."""
+    global _hooks_installed
+    if _hooks_installed:
+        return
+    _hooks_installed = True
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+    atexit.register(shutdown)
 
 
 def warm_up(config: SandboxConfig | None = None) -> None:
@@ -241,6 +255,7 @@ def run_submission_cold(
     that cannot keep a process around.
     """
     config = _resolve(config)
+    install_process_hooks()  # the filters' lock must be fresh in a forked child
     started = time.perf_counter()
     calls, required = list(calls), list(required)
     payloads = codec.encode_payloads(code, calls, required)

@@ -29,7 +29,7 @@ from grader.sandbox.codec import FrameSplitter
 from grader.sandbox.config import SandboxConfig, SandboxUnavailable
 from grader.sandbox.memory_cgroup import MemoryCgroup
 from grader.sandbox.outcome import RawRun
-from grader.sandbox.zygote import CHUNK, FRAME, TAG_END, TAG_OUTPUT, TAG_RESULT, TAG_SEAL
+from grader.sandbox.inside.wire import CHUNK, FRAME, TAG_END, TAG_OUTPUT, TAG_RESULT, TAG_SEAL
 
 logger = logging.getLogger("grader.sandbox")
 

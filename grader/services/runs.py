@@ -56,7 +56,7 @@ def _infrastructure_errors():
 def grading_warm_up() -> None:
     """Start this process's warm sandbox now (a prefork child, at start), not on a student's time."""
     from grader.sandbox import warm_up
-    from grader.sandbox_runtime import sandbox_config
+    from grader.sandbox_settings import sandbox_config
 
     try:
         warm_up(sandbox_config())

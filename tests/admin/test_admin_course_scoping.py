@@ -229,7 +229,7 @@ def _exercise_data(exercise, **changes):
         "title_en": exercise.title_en, "statement_zh": "写。", "statement_en": "Write.", "starter_code": "",
         "reference_solution": exercise.reference_solution, "required_functions": '["softmax"]',
         "check_suite": "softmax", "check_params": "{}", "points": "10", "cpu_limit_seconds": "2",
-        "wall_limit_seconds": "5", "memory_limit_mb": "256", "attempt_limit": "", "is_open": "on",
+        "wall_limit_seconds": "5", "memory_limit_mb": "256",
     }  # fmt: skip
     data.update(changes)
     return data

@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 
 from accounts.tokens import api_token_issue
-from courses.models import Chapter, Course, Enrollment
+from courses.models import Assignment, Chapter, Course, Enrollment
 from grader.models import Exercise, Submission
 from grader.services import submissions as submissions_module
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _exercise_in_new_course(slug):
     course = Course.objects.create(slug=f"course-{slug}", title_en=slug, title_zh=slug)
-    return Exercise.objects.create(
+    exercise = Exercise.objects.create(
         slug=slug,
         chapter=Chapter.objects.create(course=course, number=1, title_en="1", title_zh="1"),
         title_en=slug,
@@ -35,6 +35,8 @@ def _exercise_in_new_course(slug):
         required_functions=["softmax"],
         check_suite="softmax",
     )
+    Assignment.objects.create(course=course, slug=slug, kind=Assignment.Kind.CODING, exercise=exercise, points=10)
+    return exercise
 
 
 def _post_all(url, token, bodies) -> list[int]:

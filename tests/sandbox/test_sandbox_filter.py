@@ -198,7 +198,7 @@ def test_every_shipped_solution_and_known_mistake_is_graded_under_the_filter(san
     # submission into a crash: grade each exercise's reference and mistakes.
     from courses.services import SAMPLE_CONTENT_DIRECTORY, course_content_read
     from grader import checks
-    from grader.grading import limits_for
+    from grader.code_grading import limits_for
     from grader.models import Exercise
     from grader.sandbox import run_submission
 

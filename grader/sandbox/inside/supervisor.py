@@ -1,9 +1,9 @@
-"""The inside of the sandbox: a warm interpreter that forks one child per submission.
+"""The supervisor (the zygote): a warm interpreter that forks one child per submission.
 
-This file runs INSIDE the sandbox, as `python3.11 -S -s -B -P -c <this source>`:
-it may use the standard library and numpy only, and no project file is there
-to import. The trusted side imports it too, but only for the protocol
-constants below (importing it runs nothing).
+Runs INSIDE the sandbox, as the `python3.11 -S -s -B -P -c <program>` that
+grader.sandbox.inside.program_source assembles: it may use the standard library
+and numpy only, and no project file is there to import. The trusted side never
+imports it.
 
 Life of the zygote
 ------------------
@@ -54,80 +54,44 @@ data could linger in freed heap where a later child could scan for it. So
 payloads and relayed bytes only ever pass through a few preallocated
 bytearrays that are zeroed after each request; the zygote builds Python
 objects only from the small, non-secret headers.
-
-Wire format (all integers big-endian)
--------------------------------------
-worker -> zygote: frames, u32 length + body.
-    init:    JSON frame, then a frame with the child's BPF program (may be empty)
-    request: JSON header frame {"cpu","wall","mem_mb","out","fsize","nofile","vis","hid"},
-             then exactly `vis` + `hid` raw payload bytes (JSON, UTF-8).
-zygote -> worker: chunks, 1-byte tag + u32 length + body:
-    R  bytes of the child's result stream (u32-framed JSON, see _Harness)
-    S  seal: result bytes after this point belong to the hidden phase
-    O  the visible output (the first bytes the child printed before the seal)
-    E  end of the request (JSON status); also the answer to init
 """
 
-import base64
 import ctypes
 import fcntl
 import gc
-import io
 import json
-import linecache
 import math
 import os
-import re
 import resource
 import select
 import signal
-import struct
 import sys
 import time
-import traceback
-import types
 
-FRAME = struct.Struct(">I")
-CHUNK = struct.Struct(">cI")
-TAG_RESULT = b"R"
-TAG_SEAL = b"S"
-TAG_OUTPUT = b"O"
-TAG_END = b"E"
+# Outside the sandbox this file is a module of its own; inside, the assembled
+# program already holds these names (grader.sandbox.inside.program_source).
+from .harness import Harness, warm_up_harness
+from .wire import (
+    CHUNK,
+    EXIT_INTERNAL,
+    EXIT_MEMORY,
+    FD_HIDDEN,
+    FD_RESULT,
+    FD_SEAL,
+    TAG_END,
+    TAG_OUTPUT,
+    TAG_RESULT,
+    TAG_SEAL,
+    read_frame,
+    read_into,
+)
 
-# The child's fds: 0 is /dev/null, 1 and 2 its output pipe, and these three.
-FD_RESULT = 3  # frames the child writes (results)
-FD_SEAL = 4  # one byte: "visible phase over, send the hidden inputs"
-FD_HIDDEN = 5  # the hidden payload, written by the zygote after the seal
-
-SUBMISSION_FILENAME = "submission.py"
-
-# Exit codes the harness uses; the trusted side reads them (with the frames).
-EXIT_OK = 0
-EXIT_INTERNAL = 70  # harness failure (including a filter that would not load)
-EXIT_MEMORY = 71  # MemoryError where not even a frame could be sent
-
-MAX_TEXT = 16 * 1024  # traceback or detail text the child sends, per call
-MAX_STRING = 64 * 1024  # a returned str
-MAX_NESTING = 32
-MAX_ITEMS = 200_000  # nodes of a returned structure (arrays count as one)
-MAX_ARRAY_BYTES = 8 * 1024 * 1024
 # Result bytes are gathered in a buffer of this size and sent to the worker
 # when it is full and when the child is gone (with the seal marker in its
 # place, the output and the end): one wake-up of the worker for a run of
 # small frames instead of one per frame. A timeout still keeps them all.
 RELAY_BUFFER = 64 * 1024
 
-# The .npy header numpy's write_array writes (format 1.0), matched whole: a
-# dict of exactly these keys in this order, a short printable descr, a shape
-# of non-negative integers, space padding and a newline. The trusted side
-# reads arrays with this and nothing looser (codec._load_npy); the harness
-# uses it to skip np.load's ast-based header parsing for its inputs.
-NPY_MAGIC = b"\x93NUMPY\x01\x00"
-NPY_PREFIX = len(NPY_MAGIC) + 2  # magic, version, u16 little-endian header length
-NPY_HEADER_RE = re.compile(
-    rb"\{'descr': '([!-&(-\[\]-~]{1,64})', 'fortran_order': (True|False), "
-    rb"'shape': \(((?:[0-9]{1,20}, )*(?:[0-9]{1,20},?)?)\), \} *\n"
-)
 WIPE_MAX_ENTRIES = 20_000
 WIPE_MAX_SECONDS = 2.0
 
@@ -156,44 +120,6 @@ PRELOAD = (
     "bisect", "random", "string", "re", "dataclasses", "typing", "enum", "statistics",
     "fractions", "decimal", "textwrap", "unicodedata",
 )
-
-
-# --------------------------------------------------------------------------
-# Small I/O helpers (raw fds only: no buffered objects that keep copies)
-
-
-def _read_exact(fd, n):
-    """n bytes from fd, for small non-secret frames; EOFError on a closed pipe."""
-    parts = []
-    while n:
-        part = os.read(fd, min(n, 1 << 20))
-        if not part:
-            raise EOFError
-        parts.append(part)
-        n -= len(part)
-    return b"".join(parts)
-
-
-def _read_into(fd, buf):
-    view = memoryview(buf)
-    got = 0
-    while got < len(view):
-        n = os.readv(fd, [view[got:]])
-        if n == 0:
-            raise EOFError
-        got += n
-
-
-def _write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
-
-
-def _read_frame(fd):
-    (length,) = FRAME.unpack(_read_exact(fd, FRAME.size))
-    return _read_exact(fd, length)
 
 
 def _zero(buf):
@@ -350,14 +276,14 @@ class Zygote:
     def serve_forever(self):
         while True:
             try:
-                header = json.loads(_read_frame(self.proto_in))
+                header = json.loads(read_frame(self.proto_in))
             except EOFError:
                 return  # the worker closed the pipe: shut down
             self.handle(header)
 
     def handle(self, header):
         vis = bytearray(int(header["vis"]))
-        _read_into(self.proto_in, vis)
+        read_into(self.proto_in, vis)
         result_r, result_w = os.pipe()
         seal_r, seal_w = os.pipe()
         hid_r, hid_w = os.pipe()
@@ -375,7 +301,7 @@ class Zygote:
         try:
             # Read only now: the child was forked without the hidden inputs.
             hid = bytearray(int(header["hid"]))
-            _read_into(self.proto_in, hid)
+            read_into(self.proto_in, hid)
             watch.hidden = hid
             watch.run()
         except BaseException:
@@ -651,7 +577,7 @@ def _child_main(zygote, header, vis, pipes):
     code = EXIT_INTERNAL
     try:
         _child_confine(zygote, header, pipes)
-        code = _Harness(header, vis).run()
+        code = Harness(header, vis).run()
     except MemoryError:
         code = EXIT_MEMORY
     except BaseException:  # noqa: BLE001 - nothing may escape into the zygote's loop
@@ -700,302 +626,6 @@ def _child_confine(zygote, header, pipes):
     zygote.load_child_filter()
 
 
-class _Stop(Exception):
-    """The run cannot go on (memory): stop without running more calls."""
-
-
-class _BadReturn(Exception):
-    """The return value is not plain numeric data; args[0] says what it is."""
-
-
-# What json.dumps(separators=(",", ":"), ensure_ascii=True, allow_nan=False)
-# would build on every call.
-_FRAME_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, allow_nan=False)
-
-
-class _Harness:
-    """Loads the submission and runs its calls, reporting frames on FD_RESULT.
-
-    Frames (JSON objects, u32-framed):
-      {"k": "load_error", "tb": str}
-      {"k": "missing", "names": [str]}
-      {"k": "call", "name": str, "kind": "returned"|"raised"|"bad_return",
-       "value": tree, "tb": str, "detail": str, "exc": str}
-      {"k": "memory", "where": str}
-      {"k": "done"}
-    Value trees: null, true/false, {"i": "123"}, {"f": float.hex}, {"s": str},
-    {"a": base64 .npy}, {"l": [...]}, {"t": [...]}; inputs may also hold
-    {"g": base64 .npy of a 0-d array} (a numpy scalar) and {"d": [[key, tree]...]}.
-
-    Nothing here is a security boundary: student code shares this interpreter
-    and can patch any of it. The trusted side checks whatever arrives.
-    """
-
-    def __init__(self, header, vis):
-        self.hid_len = int(header["hid"])
-        self.request = json.loads(bytes(vis).decode("utf-8"))
-        import numpy
-
-        self.np = numpy
-        self.write_array = numpy.lib.format.write_array
-        self.load = numpy.load
-        self.module = None
-
-    # -- plumbing -----------------------------------------------------------
-
-    def send(self, obj):
-        data = _FRAME_ENCODER.encode(obj).encode("ascii")
-        _write_all(FD_RESULT, FRAME.pack(len(data)) + data)
-
-    def install_stdio(self):
-        # Line-buffered text on the output pipe; the zygote counts the bytes.
-        self.stdout = io.TextIOWrapper(
-            io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace", line_buffering=True
-        )
-        self.stderr = io.TextIOWrapper(
-            io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace", line_buffering=True
-        )
-        sys.stdout, sys.stderr = self.stdout, self.stderr
-        sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
-        sys.argv = [SUBMISSION_FILENAME]
-
-    def flush(self):
-        for stream in (self.stdout, self.stderr):
-            try:
-                stream.flush()
-            except Exception:  # noqa: BLE001 - e.g. output closed by the submission
-                pass
-
-    # -- the run --------------------------------------------------------------
-
-    def run(self):
-        self.install_stdio()
-        request = self.request
-        try:
-            self.module = self.load_module(request["code"])
-            if self.module is not None:
-                missing = [name for name in request["required"] if not callable(getattr(self.module, name, None))]
-                if missing:
-                    self.send({"k": "missing", "names": missing})
-                for call in request["calls"]:
-                    self.run_call(call, hidden=False)
-            self.flush()
-            # Visible phase over: from here on the zygote shows nothing we say.
-            _write_all(FD_SEAL, b"S")
-            if self.module is not None and self.hid_len:
-                hidden = json.loads(_read_exact(FD_HIDDEN, self.hid_len).decode("utf-8"))
-                for call in hidden["calls"]:
-                    self.run_call(call, hidden=True)
-        except _Stop:
-            self.flush()
-            return EXIT_OK
-        self.flush()
-        self.send({"k": "done"})
-        return EXIT_OK
-
-    def load_module(self, code):
-        linecache.cache[SUBMISSION_FILENAME] = (len(code), None, code.splitlines(True), SUBMISSION_FILENAME)
-        module = types.ModuleType("submission")
-        module.__file__ = SUBMISSION_FILENAME
-        # dataclasses and pickle look classes up in sys.modules by module name.
-        sys.modules["submission"] = module
-        try:
-            compiled = compile(code, SUBMISSION_FILENAME, "exec", dont_inherit=True)
-            exec(compiled, module.__dict__)
-        except MemoryError:
-            self.memory("import")
-        except BaseException as exc:  # noqa: BLE001 - SystemExit too: it is the student's
-            self.flush()
-            self.send({"k": "load_error", "tb": _student_traceback(exc)})
-            return None
-        return module
-
-    def memory(self, where):
-        self.flush()
-        try:
-            self.send({"k": "memory", "where": where})
-        except MemoryError:
-            os._exit(EXIT_MEMORY)
-        raise _Stop
-
-    def run_call(self, call, hidden):
-        name = call["name"]
-        function = getattr(self.module, call["function"], None)
-        if not callable(function):
-            return  # reported as missing; the trusted side calls it not_run
-        frame = {"k": "call", "name": name}
-        try:
-            args = self.decode(call["args"])
-            kwargs = self.decode(call["kwargs"])
-            value = function(*args, **kwargs)
-        except MemoryError:
-            self.memory(name)
-        except BaseException as exc:  # noqa: BLE001
-            frame["kind"] = "raised"
-            if not hidden:
-                frame["exc"] = _text(type(exc).__name__, 200)
-                frame["tb"] = _student_traceback(exc)
-        else:
-            try:
-                frame["value"] = self.encode(value, 0, [MAX_ITEMS])
-                frame["kind"] = "returned"
-            except MemoryError:
-                self.memory(name)
-            except _BadReturn as bad:
-                frame["kind"] = "bad_return"
-                if not hidden:
-                    frame["detail"] = _text(str(bad.args[0]), MAX_TEXT)
-            except Exception:  # noqa: BLE001 - a patched numpy, a hostile __len__...
-                frame["kind"] = "bad_return"
-                if not hidden:
-                    frame["detail"] = "a value that could not be sent back"
-        self.flush()
-        try:
-            self.send(frame)
-        except MemoryError:
-            self.memory(name)
-
-    # -- values ---------------------------------------------------------------
-
-    def decode(self, tree):
-        if tree is None or tree is True or tree is False:
-            return tree
-        if type(tree) is list:
-            raise ValueError("untagged list in input")
-        ((tag, value),) = tree.items()
-        if tag == "i":
-            return int(value)
-        if tag == "f":
-            return float.fromhex(value)
-        if tag == "s":
-            return value
-        if tag == "a":
-            return self.load_array(value)
-        if tag == "g":
-            return self.load_array(value)[()]
-        if tag == "l":
-            return [self.decode(item) for item in value]
-        if tag == "t":
-            return tuple(self.decode(item) for item in value)
-        if tag == "d":
-            return {key: self.decode(item) for key, item in value}
-        raise ValueError(f"unknown input tag {tag!r}")
-
-    def load_array(self, b64):
-        """What np.load(allow_pickle=False) gives, without its per-array compile()."""
-        raw = base64.b64decode(b64)
-        match = None
-        if raw.startswith(NPY_MAGIC) and len(raw) >= NPY_PREFIX:
-            end = NPY_PREFIX + int.from_bytes(raw[len(NPY_MAGIC):NPY_PREFIX], "little")
-            match = NPY_HEADER_RE.fullmatch(raw, NPY_PREFIX, end)
-        if match is None:
-            return self.load(io.BytesIO(raw), allow_pickle=False)
-        np = self.np
-        dtype = np.dtype(match[1].decode("ascii"))
-        if dtype.hasobject or not dtype.itemsize:
-            return self.load(io.BytesIO(raw), allow_pickle=False)
-        shape = tuple(int(n) for n in match[3].split(b",") if n.strip())
-        count = math.prod(shape)
-        flat = np.frombuffer(raw, dtype=dtype, count=count, offset=end)
-        # A writeable array of its own, laid out as np.load would (C or F).
-        return flat.reshape(shape, order="F" if match[2] == b"True" else "C").copy(order="K")
-
-    def encode(self, value, depth, budget):
-        np = self.np
-        budget[0] -= 1
-        if budget[0] < 0 or depth > MAX_NESTING:
-            raise _BadReturn("a structure too large or too deeply nested to send back")
-        kind = type(value)
-        if value is None:
-            return None
-        if kind is bool or kind is np.bool_:
-            return bool(value)
-        if isinstance(value, np.ndarray):
-            return {"a": self.encode_array(value.view(np.ndarray))}
-        if isinstance(value, np.generic):
-            code = value.dtype.kind
-            if code == "b":
-                return bool(value)
-            if code in "iu":
-                return {"i": str(int(value))}
-            if code == "f" and value.dtype.itemsize <= 8:
-                return {"f": float.hex(float(value))}
-            raise _BadReturn(f"a numpy {value.dtype.name} scalar")
-        if isinstance(value, int):
-            try:
-                return {"i": str(int.__index__(value))}
-            except ValueError:
-                raise _BadReturn("an int too large to send back") from None
-        if isinstance(value, float):
-            return {"f": float.hex(value)}
-        if isinstance(value, str):
-            if len(value) > MAX_STRING:
-                raise _BadReturn(f"a str of {len(value)} characters")
-            return {"s": str.__str__(value)}
-        if isinstance(value, (list, tuple)):
-            if len(value) > budget[0]:
-                raise _BadReturn("a structure too large or too deeply nested to send back")
-            items = [self.encode(item, depth + 1, budget) for item in value]
-            return {"t": items} if isinstance(value, tuple) else {"l": items}
-        if isinstance(value, dict):
-            raise _BadReturn("a dict")
-        raise _BadReturn(f"an object of type {_text(kind.__name__, 100)}")
-
-    def encode_array(self, array):
-        dtype = array.dtype
-        if dtype.kind not in "biuf" or dtype.itemsize > 8 or dtype.fields is not None or dtype.subdtype is not None:
-            shown = dtype.name if dtype.kind in "Ocv" else dtype.str
-            raise _BadReturn(f"an array of dtype {shown}")
-        if array.nbytes > MAX_ARRAY_BYTES:
-            raise _BadReturn(f"an array too large to send back ({array.nbytes} bytes)")
-        buffer = io.BytesIO()
-        self.write_array(buffer, array, allow_pickle=False)
-        return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _warm_up():
-    """Run the harness's value paths once on made-up data, before the fork.
-
-    First uses fill caches (numpy's dtype and ufunc lookups, the regex, json)
-    that every child would otherwise fill again on its first call. Only
-    constants pass through here: nothing of any submission.
-    """
-    import numpy
-
-    harness = _Harness.__new__(_Harness)
-    harness.np = numpy
-    harness.write_array = numpy.lib.format.write_array
-    harness.load = numpy.load
-    for array in (numpy.linspace(-1.0, 1.0, 6).reshape(2, 3), numpy.arange(3, dtype=numpy.int32)):
-        tree = json.loads(json.dumps({"t": [{"a": harness.encode_array(array)}, {"f": float.hex(1.5)}, {"i": "2"}]}))
-        (value, *_rest) = harness.decode(tree)
-        shifted = numpy.exp(value - numpy.max(value, axis=-1, keepdims=True))
-        result = shifted / numpy.sum(shifted, axis=-1, keepdims=True)
-        _FRAME_ENCODER.encode({"k": "call", "value": harness.encode(result, 0, [MAX_ITEMS])})
-
-
-def _text(value, limit):
-    value = str(value)
-    return value if len(value) <= limit else value[:limit] + "…"
-
-
-def _keep_student_frames(te, depth=0):
-    te.stack = traceback.StackSummary.from_list([f for f in te.stack if f.filename == SUBMISSION_FILENAME])
-    if depth < 10:
-        for chained in (te.__cause__, te.__context__):
-            if chained is not None:
-                _keep_student_frames(chained, depth + 1)
-
-
-def _student_traceback(exc):
-    """The traceback as the student would see it: their frames only."""
-    try:
-        te = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
-        _keep_student_frames(te)
-        return _text("".join(te.format()), MAX_TEXT)
-    except Exception:  # noqa: BLE001 - a hostile __str__, a broken linecache...
-        return f"{_text(type(exc).__name__, 200)} (its message could not be shown)\n"
-
 
 # --------------------------------------------------------------------------
 
@@ -1009,8 +639,8 @@ def main():
     os.dup2(2, 1)
     os.close(devnull)
 
-    init = json.loads(_read_frame(proto_in))
-    bpf = _read_frame(proto_in)
+    init = json.loads(read_frame(proto_in))
+    bpf = read_frame(proto_in)
     sys.path[:] = [path for path in sys.path if path] + [init["site"]]
     for name in PRELOAD:
         __import__(name)
@@ -1031,7 +661,7 @@ def main():
     except Exception as exc:  # noqa: BLE001
         zygote.send((TAG_END, json.dumps({"ready": False, "error": str(exc)}).encode()))
         return 1
-    _warm_up()
+    warm_up_harness()
     # Children then share these pages instead of copying them when the GC
     # would otherwise touch every object header.
     gc.collect()
