@@ -73,7 +73,7 @@ def test_the_whole_directory_reads_without_a_problem():
     for exercise in content.exercises:
         assert exercise.values["check_suite"] == exercise.slug
         assert exercise.values["required_functions"] == EXPECTED_FUNCTIONS[exercise.slug]
-        assert exercise.values["attempt_limit"] is None
+        assert exercise.attempt_limit is None and "attempt_limit" not in exercise.values
         assert 1 <= len(exercise.mistakes) <= 3
 
 
