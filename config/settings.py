@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "courses",
     "grader",
     "grades",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -374,3 +375,9 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "default", "expires": SWEEP_INTERVAL},
     },
 }
+
+# LTI 1.3 (lti/): fetching a platform's keyset. Keysets are cached so a launch
+# does not wait on the LMS; a platform rotating its key publishes the new one
+# beside the old, so a cached set stays valid for a while.
+LTI_KEYSET_TIMEOUT = env_float("LTI_KEYSET_TIMEOUT", 5.0, minimum=0.1)
+LTI_KEYSET_CACHE_SECONDS = env_int("LTI_KEYSET_CACHE_SECONDS", 3600, minimum=0, maximum=86400)

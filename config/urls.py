@@ -10,6 +10,7 @@ urlpatterns = [
     path("exercises/<slug:slug>/", exercise_detail, name="exercise-detail"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("grader.api.urls")),
+    path("lti/", include("lti.urls")),
 ]
 
 handler500 = "config.errors.server_error"
