@@ -1,12 +1,15 @@
 """LTI registrations are a site administrator's job: only superusers see these pages."""
 
 from django.contrib import admin, messages
+from django.db import models
 
 from lti.keys import tool_key_rotate
 from lti.models import PlatformDeployment, PlatformRegistration, ToolKey
 
 
 class SuperuserOnlyAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # LMS endpoints are HTTPS
+
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
 
