@@ -220,3 +220,11 @@ def test_the_platform_keyset_is_fetched_once_and_cached(client, platform, regist
     client.logout()
     launch(client, platform, sub="student-43")
     assert keyset_server.requests - asked == 1
+
+
+def test_an_unreachable_platform_keyset_is_a_502_that_creates_nothing(client, platform, registration):
+    registration.keyset_url = "http://127.0.0.1:9/jwks"  # the discard port: nothing listens
+    registration.save()
+    before = _counts()
+    response, _ = launch(client, platform)
+    _assert_refused(response, 502, "keyset_unavailable", before)
