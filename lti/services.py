@@ -115,12 +115,12 @@ def lti_launch_accept(*, claims: LaunchClaims):
     registration = PlatformRegistration.objects.get(pk=claims.registration_id)
     role = launch_role(roles=claims.roles)
     exercise = _launch_exercise(registration=registration, slug=launch_target_slug(claims=claims), role=role)
-    try:
-        with transaction.atomic():
-            ConsumedNonce.objects.create(issuer=claims.issuer, nonce=claims.nonce)
-            user = _account_for(claims=claims)
-            Enrollment.objects.update_or_create(user=user, course_id=registration.course_id, defaults={"role": role})
-    except IntegrityError as exc:
-        # the nonce row is the first write: a replay fails there, before any account is touched
-        raise LaunchRefused("replayed_nonce", "") from exc
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # the first write: a replay stops here, before any account is touched
+                ConsumedNonce.objects.create(issuer=claims.issuer, nonce=claims.nonce)
+        except IntegrityError as exc:
+            raise LaunchRefused("replayed_nonce", "") from exc
+        user = _account_for(claims=claims)
+        Enrollment.objects.update_or_create(user=user, course_id=registration.course_id, defaults={"role": role})
     return user, exercise
