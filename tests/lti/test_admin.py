@@ -78,3 +78,20 @@ def test_the_key_page_never_shows_the_private_key(client, superuser):
         assert response.status_code == 200
         body = response.content.decode()
         assert "PRIVATE" not in body and key.private_pem.splitlines()[1] not in body
+
+
+def test_the_rotate_action_makes_a_new_current_key_and_keeps_the_old_one_published(client, superuser):
+    old = tool_key_generate()
+    client.force_login(superuser)
+    response = client.post("/admin/lti/toolkey/", {"action": "rotate_key", "_selected_action": [old.pk]})
+    assert response.status_code == 302
+    kids = [key["kid"] for key in client.get("/lti/jwks/").json()["keys"]]
+    assert len(kids) == 2 and kids[1] == old.kid and kids[0] != old.kid
+
+
+def test_an_instructor_cannot_run_the_rotate_action(client, instructor_staff):
+    old = tool_key_generate()
+    client.force_login(instructor_staff)
+    response = client.post("/admin/lti/toolkey/", {"action": "rotate_key", "_selected_action": [old.pk]})
+    assert response.status_code == 403
+    assert [key["kid"] for key in client.get("/lti/jwks/").json()["keys"]] == [old.kid]
