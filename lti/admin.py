@@ -1,8 +1,14 @@
-"""LTI registrations are a site administrator's job: only superusers see these pages."""
+"""LTI registrations are a site administrator's job: only superusers see these pages.
+
+A registration belongs to a course, so its admin is course-scoped like every
+admin of course data; instructors are granted no action on it for now (to
+let them view their course's registrations later, add "view" below).
+"""
 
 from django.contrib import admin, messages
 from django.db import models
 
+from courses.admin_scoping import CourseScopedAdmin
 from lti.keys import tool_key_rotate
 from lti.models import PlatformDeployment, PlatformRegistration, ToolKey
 
@@ -34,7 +40,10 @@ class DeploymentInline(admin.TabularInline):
 
 
 @admin.register(PlatformRegistration)
-class PlatformRegistrationAdmin(SuperuserOnlyAdmin):
+class PlatformRegistrationAdmin(CourseScopedAdmin, admin.ModelAdmin):
+    course_path = "course"
+    instructor_actions = frozenset()
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # LMS endpoints are HTTPS
     list_display = ["name", "issuer", "client_id", "course", "is_active"]
     list_filter = ["is_active", "course"]
     inlines = [DeploymentInline]
