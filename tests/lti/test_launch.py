@@ -10,8 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from jwcrypto.jwk import JWK
 
-from courses.models import Course, Enrollment
-from grader.models import Exercise
+from courses.models import Assignment, Course, Enrollment
 from lti.models import ConsumedNonce, LtiIdentity
 from lti.services import lti_username
 from lti_platform import INSTRUCTOR, LEARNER, TEACHING_ASSISTANT, launch, login
@@ -76,7 +75,7 @@ def test_a_claim_cannot_choose_the_username(client, platform, registration, djan
 
 @pytest.mark.parametrize("role", [INSTRUCTOR, TEACHING_ASSISTANT])
 def test_an_instructor_or_ta_launch_gets_the_instructor_role(client, platform, registration, role):
-    Exercise.objects.filter(slug="attention").update(is_open=False)  # instructors open unpublished work too
+    Assignment.objects.filter(exercise__slug="attention").update(published=False)  # instructors open unpublished work too
     response, _ = launch(client, platform, sub="teacher-1", roles=(role, LEARNER))
     assert response.status_code == 302
     enrollment = Enrollment.objects.get(user=LtiIdentity.objects.get().user)
@@ -180,7 +179,7 @@ def test_a_target_that_names_no_exercise_is_refused(client, platform, registrati
 
 
 def test_an_unpublished_exercise_is_refused_to_a_learner(client, platform, registration):
-    Exercise.objects.filter(slug="attention").update(is_open=False)
+    Assignment.objects.filter(exercise__slug="attention").update(published=False)
     before = _counts()
     response, _ = launch(client, platform)
     _assert_refused(response, 404, "no_target", before)
