@@ -224,9 +224,26 @@ def _seccomp():
     return pyseccomp
 
 
+# libseccomp's "binary tree" layout (SCMP_FLTATR_CTL_OPTIMIZE = 2, libseccomp
+# >= 2.5): the syscall number is found by bisection instead of a compare per
+# rule. The child's allow list is some 300 instructions scanned on every
+# syscall the submission makes; the tree makes that a handful. Same rules,
+# same verdicts: only the order of the comparisons changes.
+_OPTIMIZE_BINARY_TREE = 2
+
+
+def _optimize(sc, flt) -> None:
+    try:
+        flt.set_attr(sc.Attr.CTL_OPTIMIZE, _OPTIMIZE_BINARY_TREE)
+    except (AttributeError, OSError, ValueError, RuntimeError):
+        # An older libseccomp: the linear filter is just as strict, only slower.
+        pass
+
+
 def _new_filter(sc):
     flt = sc.SyscallFilter(sc.ALLOW)
     flt.set_attr(sc.Attr.ACT_BADARCH, sc.KILL_PROCESS)
+    _optimize(sc, flt)
     return flt
 
 
@@ -286,6 +303,7 @@ def compile_child_filter() -> bytes:
     sc = _seccomp()
     flt = sc.SyscallFilter(sc.ERRNO(errno.ENOSYS))
     flt.set_attr(sc.Attr.ACT_BADARCH, sc.KILL_PROCESS)
+    _optimize(sc, flt)
     for name in CHILD_ALLOWED:
         _add(sc, flt, sc.ALLOW, name)
     for name, (_why, index, values) in CHILD_ALLOWED_IF.items():
