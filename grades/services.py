@@ -141,6 +141,32 @@ def grade_recompute(
     return grade
 
 
+# A queued submission is never counted (only outcomes are), so it moves a grade
+# only when nothing is counted yet: not submitted -> pending. In these states
+# it changes nothing a reader sees.
+_UNMOVED_BY_A_QUEUED_SUBMISSION = (GradeState.PENDING, GradeState.GRADED, GradeState.EXCUSED)
+
+
+def grade_submission_queued(*, student: AbstractBaseUser | int, assignment: Assignment) -> Grade:
+    """`grade_recompute` after a new queued submission, without redoing a computation whose answer is known.
+
+    Call in the transaction that stores the submission. The grade row is locked
+    first, as grade_recompute does: a concurrent change (an excusal lifted, an
+    override) either commits before we read the state here, or waits for us and
+    then sees our submission.
+    """
+    user_id = student if isinstance(student, int) else student.pk
+    with transaction.atomic():
+        grade = _grade_locked(user_id=user_id, assignment=assignment)
+        if (
+            grade is not None
+            and grade.state in _UNMOVED_BY_A_QUEUED_SUBMISSION
+            and grade.max_score == Decimal(assignment.points).quantize(SCORE_QUANTUM)
+        ):
+            return grade
+        return grade_recompute(student=user_id, assignment=assignment, cause=Cause.SUBMITTED)
+
+
 class GradeOverrideInvalid(ValueError):
     pass
 

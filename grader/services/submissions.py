@@ -221,8 +221,7 @@ def submission_create(*, user: AbstractBaseUser, exercise: Exercise, code: str) 
     turns pending in the same transaction.
     """
     from grader.services.runs import run_create
-    from grades.models import GradeChange
-    from grades.services import grade_recompute
+    from grades.services import grade_submission_queued
 
     submission_code_validate(code)
     with transaction.atomic():
@@ -251,7 +250,7 @@ def submission_create(*, user: AbstractBaseUser, exercise: Exercise, code: str) 
         run = run_create(submission=submission, reason=GradingRun.Reason.FIRST)
         Submission.objects.filter(pk=submission.pk).update(current_run=run)
         submission.current_run = run
-        grade_recompute(student=user.pk, assignment=assignment, cause=GradeChange.Cause.SUBMITTED)
+        grade_submission_queued(student=user.pk, assignment=assignment)
         # Only after commit: a worker must never look for a row that is not
         # visible yet. robust: if the broker is down the row is already
         # durable and stays queued (logged) rather than turning into a 500.
