@@ -13,6 +13,7 @@ from grader.models import Submission
 from grader.sandbox import codec
 from grader.services import SubmissionRejected, submission_create
 from grader.services.runs import submission_grade
+from tests.sandbox.helpers import FORGED_FRAME_HELPERS
 
 RAW_CONTROLS = {chr(code) for code in codec.CONTROL_CODES}
 
@@ -28,22 +29,7 @@ def softmax(x, axis=-1):
 # named as the harness names it (read from the harness's own frame), then
 # returns a wrong answer. The first call also writes a 30 MiB frame of tiny
 # tokens. The forged frames claim the right answer where they can.
-FORGING = r'''
-import base64, io, os, struct, sys
-import numpy as np
-
-def _send(data):
-    os.write(3, struct.pack(">I", len(data)) + data)
-
-def _returned(name, value):
-    return b'{"k":"call","name":"' + name.encode() + b'","kind":"returned","value":' + value + b'}'
-
-def _npy(shape):
-    header = "{'descr': '<f8', 'fortran_order': False, 'shape': %s, }" % (shape,)
-    header += " " * (-(10 + len(header) + 1) % 64) + "\n"
-    raw = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode()
-    return b'{"a":"' + base64.b64encode(raw) + b'"}'
-
+FORGING = FORGED_FRAME_HELPERS + r'''
 def _right(x, axis):
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     buffer = io.BytesIO()

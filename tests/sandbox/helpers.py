@@ -88,3 +88,23 @@ class Sandbox:
                 assert call.value.dtype == x.dtype
                 np.testing.assert_allclose(call.value, reference_softmax(x), rtol=1e-6 if x.dtype == np.float64 else 1e-5)
         return outcome
+
+
+# The start of a submission that forges result frames: it writes straight to
+# the result pipe (fd 3, see test_sandbox_forgery.py), bypassing the harness.
+FORGED_FRAME_HELPERS = r'''
+import base64, io, os, struct, sys
+import numpy as np
+
+def _send(data):
+    os.write(3, struct.pack(">I", len(data)) + data)
+
+def _returned(name, value):
+    return b'{"k":"call","name":"' + name.encode() + b'","kind":"returned","value":' + value + b'}'
+
+def _npy(shape):
+    header = "{'descr': '<f8', 'fortran_order': False, 'shape': %s, }" % (shape,)
+    header += " " * (-(10 + len(header) + 1) % 64) + "\n"
+    raw = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode()
+    return b'{"a":"' + base64.b64encode(raw) + b'"}'
+'''

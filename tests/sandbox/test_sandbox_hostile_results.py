@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from grader.sandbox import Call, codec, outcome
 from grader.sandbox.types import Limits, RunOutcome
 
-from .helpers import reference_softmax
+from .helpers import FORGED_FRAME_HELPERS, reference_softmax
 
 
 def _npy_header(shape, descr="<f8") -> bytes:
@@ -216,23 +216,7 @@ def test_any_bytes_from_the_child_come_to_an_outcome(frames, output):
 # --------------------------------------------------------------------------
 # The real attack: a submission writing forged frames to its result pipe.
 
-HOSTILE_FRAMES = r'''
-import base64, io, os, struct
-import numpy as np
-
-def _send(data):
-    # fd 3 is the result pipe (see test_sandbox_forgery.py).
-    os.write(3, struct.pack(">I", len(data)) + data)
-
-def _returned(name, value):
-    return b'{"k":"call","name":"' + name.encode() + b'","kind":"returned","value":' + value + b'}'
-
-def _npy(shape):
-    header = "{'descr': '<f8', 'fortran_order': False, 'shape': %s, }" % (shape,)
-    header += " " * (-(10 + len(header) + 1) % 64) + "\n"
-    raw = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode()
-    return b'{"a":"' + base64.b64encode(raw) + b'"}'
-
+HOSTILE_FRAMES = FORGED_FRAME_HELPERS + r'''
 def _right(x):
     # The correct answer, tagged as the harness would send it: what a lenient
     # reader of the sloppy frames below would have accepted.
