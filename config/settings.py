@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "courses",
     "grader",
     "grades",
+    "quizzes",
     "lti",
 ]
 

@@ -32,6 +32,8 @@ class Enrollment(models.Model):
     class Role(models.TextChoices):
         STUDENT = "student", "Student · 学生"
         INSTRUCTOR = "instructor", "Instructor · 教师"
+        # Grants extensions and reads the course's data; changes no exercise and overrides no grade.
+        TEACHING_ASSISTANT = "ta", "Teaching assistant · 助教"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
@@ -48,8 +50,8 @@ class Enrollment(models.Model):
 class Assignment(models.Model):
     """What a grade is for, in a course: the one place that says when and how often one may submit.
 
-    A coding assignment points at an Exercise; a quiz assignment will point at a
-    Quiz (its nullable foreign key joins `kind` beside `exercise`).
+    A coding assignment points at an Exercise, a quiz assignment at a Quiz; the
+    slug is theirs.
     """
 
     class Kind(models.TextChoices):
@@ -65,6 +67,9 @@ class Assignment(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CODING)
     exercise = models.OneToOneField(
         "grader.Exercise", on_delete=models.PROTECT, null=True, blank=True, related_name="assignment"
+    )
+    quiz = models.OneToOneField(
+        "quizzes.Quiz", on_delete=models.PROTECT, null=True, blank=True, related_name="assignment"
     )
     points = models.DecimalField(max_digits=6, decimal_places=2, default=10)
     opens_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open now.")
@@ -86,6 +91,10 @@ class Assignment(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(kind="coding") | models.Q(exercise__isnull=False),
                 name="coding_assignment_has_exercise",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="quiz") | models.Q(quiz__isnull=False, exercise__isnull=True),
+                name="quiz_assignment_has_quiz",
             ),
             models.CheckConstraint(
                 condition=models.Q(late_penalty_per_day__gte=0, late_penalty_cap__gte=0, late_penalty_cap__lte=100),

@@ -29,6 +29,9 @@ class Grade(models.Model):
         "grader.Submission", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     source_run = models.ForeignKey("grader.GradingRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source_attempt = models.ForeignKey(
+        "quizzes.QuizAttempt", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     override_score = models.DecimalField(
         max_digits=7, decimal_places=3, null=True, blank=True, help_text="An instructor's score, which wins over the policy."
     )

@@ -19,6 +19,7 @@ from courses.models import Assignment, Excusal, Extension
 from grader.models import PENDING_RUN_STATUSES, STUDENT_OUTCOME_STATUSES, Submission
 from grades.models import Grade, GradeChange, GradeState
 from grades.sequence import grade_sequence_next
+from quizzes.models import QuizAttempt
 
 Cause = GradeChange.Cause
 SCORE_QUANTUM = Decimal("0.001")
@@ -26,11 +27,22 @@ _DAY_SECONDS = 86400
 
 
 @dataclass(frozen=True)
+class _Evidence:
+    """One graded try, whichever kind: a coding submission or a submitted quiz attempt."""
+
+    score: Decimal
+    max_score: Decimal | None
+    at: object  # when it was handed in: what lateness is measured on
+    submission: Submission | None = None
+    attempt: QuizAttempt | None = None
+
+
+@dataclass(frozen=True)
 class _Computed:
     score: Decimal | None
     state: str
     late: bool
-    submission: Submission | None
+    evidence: _Evidence | None
 
 
 def late_penalty_percent(*, assignment: Assignment, due_at, submitted_at) -> Decimal:
@@ -41,35 +53,52 @@ def late_penalty_percent(*, assignment: Assignment, due_at, submitted_at) -> Dec
     return min(assignment.late_penalty_per_day * days, assignment.late_penalty_cap)
 
 
-def _scaled(submission: Submission, points: Decimal) -> Decimal:
-    # The exercise's own scale (its tests' points) is mapped onto the assignment's points.
-    if not submission.max_score:
+def _scaled(evidence: _Evidence, points: Decimal) -> Decimal:
+    # The exercise's (or quiz's) own scale is mapped onto the assignment's points.
+    if not evidence.max_score:
         return Decimal(0)
-    return submission.score * points / submission.max_score
+    return evidence.score * points / evidence.max_score
 
 
-def _compute(*, user_id: int, assignment: Assignment, override: Decimal | None) -> _Computed:
-    if Excusal.objects.filter(assignment=assignment, user_id=user_id).exists():
-        return _Computed(None, GradeState.EXCUSED, False, None)
+def _evidence(*, user_id: int, assignment: Assignment) -> tuple[list[_Evidence], bool]:
+    """The student's graded tries in the order handed in, and whether one is still being graded."""
+    if assignment.kind == Assignment.Kind.QUIZ:
+        # A quiz attempt is scored when it is submitted: never pending.
+        attempts = (
+            QuizAttempt.objects.filter(user_id=user_id, quiz_id=assignment.quiz_id, submitted_at__isnull=False)
+            .order_by("submitted_at", "id")
+            .only("id", "score", "max_score", "submitted_at")
+        )
+        return [_Evidence(a.score, a.max_score, a.submitted_at, attempt=a) for a in attempts if a.score is not None], False
     submissions = list(
         Submission.objects.filter(user_id=user_id, exercise_id=assignment.exercise_id)
         .order_by("created_at", "id")
         .only("id", "status", "score", "max_score", "created_at", "current_run_id")
     )
-    counted = [s for s in submissions if s.status in STUDENT_OUTCOME_STATUSES and s.score is not None]
+    counted = [
+        _Evidence(s.score, s.max_score, s.created_at, submission=s)
+        for s in submissions
+        if s.status in STUDENT_OUTCOME_STATUSES and s.score is not None
+    ]
+    return counted, any(s.status in PENDING_RUN_STATUSES for s in submissions)
+
+
+def _compute(*, user_id: int, assignment: Assignment, override: Decimal | None) -> _Computed:
+    if Excusal.objects.filter(assignment=assignment, user_id=user_id).exists():
+        return _Computed(None, GradeState.EXCUSED, False, None)
+    counted, pending = _evidence(user_id=user_id, assignment=assignment)
     if override is not None:
         return _Computed(override, GradeState.GRADED, False, counted[-1] if counted else None)
     if not counted:
-        pending = any(s.status in PENDING_RUN_STATUSES for s in submissions)
         return _Computed(None, GradeState.PENDING if pending else GradeState.NOT_SUBMITTED, False, None)
     if assignment.grade_policy == Assignment.GradePolicy.LAST:
         chosen = counted[-1]
     else:
         # max() keeps the first of equals: the earliest best attempt.
-        chosen = max(counted, key=lambda s: s.score / s.max_score if s.max_score else Decimal(0))
+        chosen = max(counted, key=lambda e: e.score / e.max_score if e.max_score else Decimal(0))
     extension = Extension.objects.filter(assignment=assignment, user_id=user_id).first()
     due_at = extension.due_at if extension is not None and extension.due_at is not None else assignment.due_at
-    penalty = late_penalty_percent(assignment=assignment, due_at=due_at, submitted_at=chosen.created_at)
+    penalty = late_penalty_percent(assignment=assignment, due_at=due_at, submitted_at=chosen.at)
     score = _scaled(chosen, assignment.points) * (100 - penalty) / 100
     return _Computed(score.quantize(SCORE_QUANTUM, ROUND_HALF_UP), GradeState.GRADED, penalty > 0, chosen)
 
@@ -104,17 +133,21 @@ def grade_recompute(
         max_score = Decimal(assignment.points).quantize(SCORE_QUANTUM)
         old = (None, "", False) if grade is None else (grade.score, grade.state, grade.late)
         new = (computed.score, computed.state, computed.late)
-        source_submission = computed.submission
+        evidence = computed.evidence
+        source_submission = evidence.submission if evidence is not None else None
+        source_attempt = evidence.attempt if evidence is not None else None
         source_run_id = source_submission.current_run_id if source_submission is not None else None
         if grade is not None and old == new and grade.max_score == max_score:
-            if (grade.source_submission_id, grade.source_run_id) != (
+            if (grade.source_submission_id, grade.source_run_id, grade.source_attempt_id) != (
                 source_submission.pk if source_submission else None,
                 source_run_id,
+                source_attempt.pk if source_attempt else None,
             ):
                 # Same score from other evidence (a regrade that changed nothing): no change to report.
                 grade.source_submission = source_submission
                 grade.source_run_id = source_run_id
-                grade.save(update_fields=["source_submission", "source_run", "updated_at"])
+                grade.source_attempt = source_attempt
+                grade.save(update_fields=["source_submission", "source_run", "source_attempt", "updated_at"])
             return grade
         # Taken last: the sequence lock is held only from here to commit.
         sequence = grade_sequence_next()
@@ -124,6 +157,7 @@ def grade_recompute(
         grade.max_score = max_score
         grade.source_submission = source_submission
         grade.source_run_id = source_run_id
+        grade.source_attempt = source_attempt
         grade.sequence = sequence
         grade.save()
         GradeChange.objects.create(
@@ -194,7 +228,10 @@ def grade_override(
 
 def grades_recompute_for_assignment(*, assignment: Assignment, cause: str, actor=None, reason: str = "") -> int:
     """After a change to the assignment's dates or policy: every student with evidence, again."""
-    user_ids = set(Submission.objects.filter(exercise_id=assignment.exercise_id).values_list("user_id", flat=True))
+    if assignment.kind == Assignment.Kind.QUIZ:
+        user_ids = set(QuizAttempt.objects.filter(quiz_id=assignment.quiz_id).values_list("user_id", flat=True))
+    else:
+        user_ids = set(Submission.objects.filter(exercise_id=assignment.exercise_id).values_list("user_id", flat=True))
     user_ids |= set(Grade.objects.filter(assignment=assignment).values_list("user_id", flat=True))
     for user_id in sorted(user_ids):
         grade_recompute(student=user_id, assignment=assignment, cause=cause, actor=actor, reason=reason)
