@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "grades",
     "quizzes",
     "lti",
+    "lms",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +261,33 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     # Every API error has one shape: {"error": {"code", "message", "message_zh", ...}}.
     "EXCEPTION_HANDLER": "grader.api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# --- LMS access (lms/) -----------------------------------------------------------
+# Requests per LMS token: "N/s|m|h|d". Counted in the "throttle" cache below.
+LMS_TOKEN_RATE = env_str("LMS_TOKEN_RATE", "600/m")
+_lms_count, _, _lms_period = LMS_TOKEN_RATE.partition("/")
+if not (_lms_count.strip().isascii() and _lms_count.strip().isdecimal() and int(_lms_count) > 0
+        and _lms_period.strip() in {"s", "m", "h", "d"}):  # fmt: skip
+    raise ImproperlyConfiguredEnv(f"LMS_TOKEN_RATE={LMS_TOKEN_RATE!r} is not like '600/m' (N per s, m, h or d)")
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LLM Foundations autograder API",
+    "DESCRIPTION": (
+        "Students: `Authorization: Token …` (POST /api/v1/auth/token/). "
+        "An LMS: `Authorization: Bearer lms_…`, a token bound to one course with scopes "
+        "(`manage.py issue_lms_token`). Every error is `{\"error\": {\"code\", \"message\", \"message_zh\"}}`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page loads Swagger UI and Redoc from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 # --- Celery ---------------------------------------------------------------------
@@ -295,6 +325,17 @@ if SWEEP_RUNNING_AFTER <= GRADING_TIME_LIMIT:
     raise ImproperlyConfiguredEnv(
         "SWEEP_RUNNING_AFTER must exceed GRADING_TIME_LIMIT: a live worker may still be grading until then"
     )
+
+# Counters every web process must share (lms.throttles): Redis when there is one.
+# The default cache stays per process (LocMem).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -49,6 +49,7 @@ COURSE_LABELS = {
     "user": "User · 用户",
     "course": "Course · 课程",
     "role": "Role · 角色",
+    "sis_user_id": "SIS user ID · 学籍系统编号",
 }
 
 
@@ -203,7 +204,7 @@ class EnrollmentAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin)
     search_fields = ("user__username", "user__email", "user__first_name", "user__last_name", "course__slug")
     list_select_related = ("user", "course")
     autocomplete_fields = ("user", "course")
-    fields = ("user", "course", "role")
+    fields = ("user", "course", "role", "sis_user_id")
 
     # Only a superuser makes someone an instructor, or changes or removes an
     # instructor's enrollment: an instructor enrolls students, in their courses.

@@ -38,6 +38,9 @@ class Enrollment(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+    # The student's id in the institution's student information system, as the LMS roster gives it
+    # (Canvas "SIS User ID", LTI lis_person_sourcedid). Per enrollment: it comes with a course's roster.
+    sis_user_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -84,6 +87,8 @@ class Assignment(models.Model):
     attempt_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited attempts.")
     grade_policy = models.CharField(max_length=8, choices=GradePolicy.choices, default=GradePolicy.BEST)
     published = models.BooleanField(default=True)
+    # What an LMS polling the assignment list compares to know a row changed.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["course", "slug"]

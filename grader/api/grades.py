@@ -1,9 +1,11 @@
 """GET /api/v1/grades/: the student's own grades, each with the history of how it changed and why."""
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
+from grader.api.schema import COMMON_ERRORS, error, page_of
 from grades.models import GradeChange
 from grades.selectors import grade_list_for_student
 
@@ -38,10 +40,10 @@ class GradeChangeSerializer(serializers.Serializer):
     time = serializers.DateTimeField(source="created_at")
     sequence = serializers.IntegerField()
 
-    def get_old(self, change):
+    def get_old(self, change) -> float | None:
         return _number(change.old_score)
 
-    def get_new(self, change):
+    def get_new(self, change) -> float | None:
         return _number(change.new_score)
 
     def get_message(self, change) -> str:
@@ -59,13 +61,14 @@ class GradeSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     history = serializers.SerializerMethodField()
 
-    def get_score(self, grade):
+    def get_score(self, grade) -> float | None:
         return _number(grade.score)
 
-    def get_max_score(self, grade):
+    def get_max_score(self, grade) -> float | None:
         return _number(grade.max_score)
 
-    def get_history(self, grade) -> list:
+    @extend_schema_field(GradeChangeSerializer(many=True))
+    def get_history(self, grade):
         return GradeChangeSerializer(grade.changes.all(), many=True, context=self.context).data
 
 
@@ -84,6 +87,14 @@ class GradeListView(APIView):
 
     pagination_class = PageNumberPagination
 
+    @extend_schema(
+        operation_id="grades_list",
+        parameters=[
+            OpenApiParameter("lang", str, enum=["en", "zh"], description="The language of each change's message."),
+            OpenApiParameter("page", int, description="A page number."),
+        ],
+        responses={200: page_of("StudentGradePage", GradeSerializer), 400: error("unsupported_language"), 404: error("not_found: a page past the end"), **COMMON_ERRORS},
+    )
     def get(self, request):
         from grader.api.views import _result_language
 

@@ -4,6 +4,8 @@ Input serializers check types only; every rule about what may be submitted
 lives in grader.services.submission_create.
 """
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grader.models import Submission
@@ -12,6 +14,7 @@ from grader.models import Submission
 PENDING_STATUSES = frozenset({Submission.Status.QUEUED, Submission.Status.RUNNING})
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class StrictStringField(serializers.Field):
     """A JSON string, exactly as sent.
 

@@ -19,11 +19,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 
 from accounts.lockout import LOCKOUT_CODE, LoginLockedOut, user_authenticate
 from accounts.tokens import ApiTokenAuthentication, api_token_issue, api_token_revoke, api_tokens_revoke_all
 from grader.api.exceptions import ApiError, unknown_exercise
 from grader.api.parsers import Utf8JSONParser
+from grader.api.schema import COMMON_ERRORS, error, page_of
 from grader.api.serializers import (
     SubmissionCreatedSerializer,
     SubmissionCreateSerializer,
@@ -71,6 +73,16 @@ class TokenView(APIView):
     # What `curl -d` and HTML forms send, besides JSON.
     parser_classes = (Utf8JSONParser, FormParser, MultiPartParser)
 
+    @extend_schema(
+        operation_id="auth_token_create",
+        request=TokenCreateSerializer,
+        responses={
+            200: inline_serializer("IssuedToken", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}),
+            400: error("invalid_input (wrong credentials, a missing field), not_utf8, malformed_json"),
+            429: error("login_locked_out; see Retry-After"),
+        },
+        auth=[],
+    )
     def post(self, request):
         payload = TokenCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -100,6 +112,7 @@ class LogoutView(APIView):
 
     authentication_classes = (ApiTokenAuthentication,)
 
+    @extend_schema(operation_id="auth_logout", request=None, responses={204: None, **COMMON_ERRORS})
     def post(self, request):
         api_token_revoke(token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -110,6 +123,7 @@ class LogoutAllView(APIView):
 
     authentication_classes = (ApiTokenAuthentication,)
 
+    @extend_schema(operation_id="auth_logout_all", request=None, responses={204: None, **COMMON_ERRORS})
     def post(self, request):
         api_tokens_revoke_all(user_id=request.user.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -141,6 +155,14 @@ class SubmissionCollectionView(APIView):
     parser_classes = (Utf8JSONParser,)
     pagination_class = PageNumberPagination
 
+    @extend_schema(
+        operation_id="submissions_list",
+        parameters=[
+            OpenApiParameter("exercise", str, description="Only this exercise (its slug)."),
+            OpenApiParameter("page", int, description="A page number."),
+        ],
+        responses={200: page_of("SubmissionPage", SubmissionListItemSerializer), 404: error("unknown_exercise, not_found"), **COMMON_ERRORS},
+    )
     def get(self, request):
         slug = request.query_params.get("exercise") or None
         try:
@@ -152,6 +174,20 @@ class SubmissionCollectionView(APIView):
         items = SubmissionListItemSerializer(page, many=True, context={"request": request})
         return paginator.get_paginated_response(items.data)
 
+    @extend_schema(
+        operation_id="submissions_create",
+        request=SubmissionCreateSerializer,
+        responses={
+            201: SubmissionCreatedSerializer,
+            400: error("invalid_input, malformed_json, not_utf8, empty, null_character"),
+            403: error("not_enrolled"),
+            404: error("unknown_exercise"),
+            409: error("not_assigned, not_open_yet, exercise_closed, attempt_limit"),
+            413: error("too_large, request_too_large"),
+            415: error("unsupported_media_type"),
+            **COMMON_ERRORS,
+        },
+    )
     def post(self, request):
         payload = SubmissionCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -183,12 +219,23 @@ class SubmissionDetailView(APIView):
       400 unsupported_language
     """
 
+    @extend_schema(
+        operation_id="submissions_retrieve",
+        parameters=[OpenApiParameter("lang", str, enum=["en", "zh"], description="The language of feedback and messages.")],
+        responses={
+            200: SubmissionDetailSerializer,
+            400: error("unsupported_language"),
+            404: error("not_found: no such submission, or not yours"),
+            **COMMON_ERRORS,
+        },
+    )
     def get(self, request, submission_id: int):
         submission = submission_get_for_user(user=request.user, submission_id=submission_id)
         context = {"request": request, "lang": _result_language(request)}
         return Response(SubmissionDetailSerializer(submission, context=context).data)
 
 
+@extend_schema(exclude=True)
 class ApiNotFoundView(APIView):
     """Any other path under /api/v1/: a JSON 404 rather than Django's HTML page."""
 
