@@ -19,9 +19,9 @@ class LmsTokenScheme(OpenApiAuthenticationExtension):
 
 
 LMS_ERRORS = {
-    400: error("invalid_input, invalid_cursor, unknown_assignment"),
+    400: error("invalid_input (a parameter: cursor, student, changed_since, page_size)"),
     401: error("lms_token_required, token_invalid, token_revoked, token_expired"),
     403: error("wrong_course, insufficient_scope"),
-    404: error("not_found: a page past the end"),
+    404: error("unknown_assignment (the assignment filter); not_found: a page past the end"),
     429: error("throttled: over LMS_TOKEN_RATE for this token; see Retry-After"),
 }

@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from grades.gradebook import assignment_title
 from grades.models import GradeState
+from lms.pagination import CURSOR_PATTERN
 
 FEED_PAGE_SIZE = 100
 FEED_MAX_PAGE_SIZE = 1000
@@ -65,8 +66,8 @@ def grade_row(values: dict) -> dict:
 
 
 class FeedQuerySerializer(serializers.Serializer):
-    cursor = serializers.CharField(
-        required=False, max_length=64, help_text="The `cursor` of a previous page: only grades changed since."
+    cursor = serializers.RegexField(
+        CURSOR_PATTERN, required=False, help_text="The `cursor` of a previous page: only grades changed since."
     )
     assignment = serializers.SlugField(required=False, help_text="Only this assignment (its slug).")
     student = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="Only this student (their id).")

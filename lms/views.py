@@ -94,7 +94,7 @@ class GradeFeedView(_LmsView):
         slug = params.get("assignment")
         if slug is not None and not selectors.lms_assignment_exists(course=self.course, slug=slug):
             raise ApiError.translated(
-                status_code=status.HTTP_400_BAD_REQUEST,
+                status_code=status.HTTP_404_NOT_FOUND,
                 code="unknown_assignment",
                 message=gettext_noop("This course has no published assignment '%(slug)s'."),
                 slug=slug,
