@@ -33,12 +33,13 @@ def cursor_decode(cursor: str) -> int:
     return int(cursor)
 
 
-def feed_page(queryset, *, after: int, page_size: int) -> tuple[list[dict], int, bool]:
+def feed_page(queryset, *, after: int, page_size: int) -> tuple[list[tuple], int, bool]:
     """Up to page_size rows after `after`, the sequence to resume from, and whether more are waiting."""
     rows = list(queryset[: page_size + 1])
     more = len(rows) > page_size
     rows = rows[:page_size]
-    return rows, (rows[-1]["sequence"] if rows else after), more
+    # The sequence is the first column of a feed row (lms.selectors.FEED_FIELDS).
+    return rows, (rows[-1][0] if rows else after), more
 
 
 def next_url(request, *, cursor: str, more: bool) -> str | None:

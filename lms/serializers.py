@@ -37,31 +37,26 @@ def iso_millis(value) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _number(value):
-    return None if value is None else float(value)
+_GRADED, _EXCUSED = GradeState.GRADED.value, GradeState.EXCUSED.value
 
 
-def grade_row(values: dict) -> dict:
-    activity, grading = AGS_PROGRESS[values["state"]]
-    graded = values["state"] == GradeState.GRADED
+def grade_row(values: tuple) -> dict:
+    """One feed row from the selector's tuple (lms.selectors.FEED_FIELDS order)."""
+    sequence, user_id, username, slug, score, max_score, state, late, reason, changed_at, lti_sub, sis_user_id = values
+    activity, grading = AGS_PROGRESS[state]
     return {
-        "student": {
-            "id": values["user_id"],
-            "username": values["user__username"],
-            "lti_sub": values["lti_sub"],
-            "sis_user_id": values["sis_user_id"] or None,
-        },
-        "assignment": values["assignment__slug"],
-        "score_given": _number(values["score"]) if graded else None,
-        "score_maximum": float(values["max_score"]),
+        "student": {"id": user_id, "username": username, "lti_sub": lti_sub, "sis_user_id": sis_user_id or None},
+        "assignment": slug,
+        "score_given": float(score) if state == _GRADED and score is not None else None,
+        "score_maximum": float(max_score),
         "activity_progress": activity,
         "grading_progress": grading,
-        "timestamp": iso_millis(values["changed_at"]),
-        "comment": values["override_reason"],
-        "excused": values["state"] == GradeState.EXCUSED,
-        "late": values["late"],
-        "state": values["state"],
-        "sequence": values["sequence"],
+        "timestamp": iso_millis(changed_at),
+        "comment": reason,
+        "excused": state == _EXCUSED,
+        "late": late,
+        "state": state,
+        "sequence": sequence,
     }
 
 
