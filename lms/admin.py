@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from courses.admin_scoping import CourseScopedAdmin
 from lms.models import LmsToken, Scope
 from lms.tokens import LmsTokenInvalid, lms_token_issue, lms_token_revoke
 
@@ -20,22 +21,16 @@ class LmsTokenCreateForm(forms.ModelForm):
 
 
 @admin.register(LmsToken)
-class LmsTokenAdmin(admin.ModelAdmin):
+class LmsTokenAdmin(CourseScopedAdmin, admin.ModelAdmin):
+    course_path = "course"
+    # A machine credential that reads a whole course's grades: superusers only, not the course's instructors.
+    instructor_actions = frozenset()
     list_display = ("name", "course", "key_display", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at")
     list_filter = ("course",)
     search_fields = ("name", "key_id", "course__slug")
     actions = ("revoke",)
     readonly_fields = ("course", "key_display", "scopes", "created_at", "created_by", "expires_at", "revoked_at", "last_used_at")
     fields = ("name", *readonly_fields)
-
-    # A machine credential that reads a whole course's grades: superusers only, not instructors.
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    has_add_permission = has_change_permission = has_view_permission
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead: the row keeps who had it and when it was last used
