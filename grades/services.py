@@ -53,6 +53,11 @@ def late_penalty_percent(*, assignment: Assignment, due_at, submitted_at) -> Dec
     return min(assignment.late_penalty_per_day * days, assignment.late_penalty_cap)
 
 
+def _fraction(score: Decimal, max_score: Decimal | None) -> Decimal:
+    # What the best-attempt policy compares: the share of the try's own maximum.
+    return score / max_score if max_score else Decimal(0)
+
+
 def _scaled(evidence: _Evidence, points: Decimal) -> Decimal:
     # The exercise's (or quiz's) own scale is mapped onto the assignment's points.
     if not evidence.max_score:
@@ -95,7 +100,7 @@ def _compute(*, user_id: int, assignment: Assignment, override: Decimal | None) 
         chosen = counted[-1]
     else:
         # max() keeps the first of equals: the earliest best attempt.
-        chosen = max(counted, key=lambda e: e.score / e.max_score if e.max_score else Decimal(0))
+        chosen = max(counted, key=lambda e: _fraction(e.score, e.max_score))
     extension = Extension.objects.filter(assignment=assignment, user_id=user_id).first()
     due_at = extension.due_at if extension is not None and extension.due_at is not None else assignment.due_at
     penalty = late_penalty_percent(assignment=assignment, due_at=due_at, submitted_at=chosen.at)
@@ -190,7 +195,8 @@ def grade_submission_queued(*, student: AbstractBaseUser | int, assignment: Assi
     then sees our submission.
     """
     user_id = student if isinstance(student, int) else student.pk
-    with transaction.atomic():
+    # No savepoint: nothing here is caught and retried, so an error rolls back the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
         grade = _grade_locked(user_id=user_id, assignment=assignment)
         if (
             grade is not None
@@ -199,6 +205,62 @@ def grade_submission_queued(*, student: AbstractBaseUser | int, assignment: Assi
         ):
             return grade
         return grade_recompute(student=user_id, assignment=assignment, cause=Cause.SUBMITTED)
+
+
+def _best_unmoved_by(*, grade: Grade, assignment: Assignment, submission: Submission) -> bool:
+    """Whether `submission`'s new result leaves a best-attempt grade as it is, known without the whole history.
+
+    Only for a graded, not overridden grade whose source is another submission:
+    then the result that counts stays chosen if the new one is below it, or equal
+    and handed in later (the earliest best counts). The source and the policy are
+    read after the grade row is locked, so they are what the last change saw or newer.
+    """
+    if (
+        assignment.kind != Assignment.Kind.CODING
+        or grade.state != GradeState.GRADED
+        or grade.override_score is not None
+        or grade.source_submission_id in (None, submission.pk)
+        or submission.status not in STUDENT_OUTCOME_STATUSES
+        or submission.score is None
+    ):
+        return False
+    source = (
+        Submission.objects.filter(pk=grade.source_submission_id)
+        .values("status", "score", "max_score", "created_at", "current_run_id",
+                "exercise__assignment__grade_policy", "exercise__assignment__points")
+        .first()
+    )  # fmt: skip
+    if (
+        source is None
+        or source["exercise__assignment__grade_policy"] != Assignment.GradePolicy.BEST
+        or Decimal(source["exercise__assignment__points"]).quantize(SCORE_QUANTUM) != grade.max_score
+        or source["current_run_id"] != grade.source_run_id
+        or source["status"] not in STUDENT_OUTCOME_STATUSES
+        or source["score"] is None
+    ):
+        return False
+    new = _fraction(submission.score, submission.max_score)
+    counted = _fraction(source["score"], source["max_score"])
+    handed_in_later = (submission.created_at, submission.pk) > (source["created_at"], grade.source_submission_id)
+    return new < counted or (new == counted and handed_in_later)
+
+
+def grade_submission_graded(*, submission: Submission, assignment: Assignment, cause: str) -> Grade:
+    """`grade_recompute` after `submission`'s result is stored, skipping it when the answer is known.
+
+    Call in the transaction that stores the result, with `submission` as stored
+    (status, score, max_score, current_run). Under the best-attempt policy a
+    result below the one that counts changes nothing (see _best_unmoved_by);
+    everything else is recomputed.
+    """
+    with transaction.atomic(savepoint=False):  # as in grade_submission_queued
+        grade = _grade_locked(user_id=submission.user_id, assignment=assignment)
+        if grade is not None and _best_unmoved_by(grade=grade, assignment=assignment, submission=submission):
+            return grade
+        # Read again now that the grade is locked: a policy change committed since the
+        # caller read the assignment (whose own recompute of this grade is then done) counts.
+        assignment.refresh_from_db()
+        return grade_recompute(student=submission.user_id, assignment=assignment, cause=cause)
 
 
 class GradeOverrideInvalid(ValueError):

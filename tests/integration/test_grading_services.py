@@ -205,3 +205,66 @@ def test_a_bug_in_the_core_is_retried_then_closed(submission, monkeypatch):
     assert svc.submission_grade(submission_id=submission.pk, last_try=True).result == "failed"
     submission.refresh_from_db()
     assert submission.status == "internal_error"
+
+
+def _graded_submission(student, exercise, monkeypatch, points: str):
+    """A submission of `student`'s, graded through submission_grade with a report of `points`."""
+    from grader import code_grading
+    from grader.services import submission_create
+
+    monkeypatch.setattr(code_grading, "grade_code", lambda **_kw: _report(points=Decimal(points)))
+    made = submission_create(user=student, exercise=exercise, code=CORRECT_SOFTMAX)
+    assert svc.submission_grade(submission_id=made.pk).result == "stored"
+    return made
+
+
+@pytest.mark.parametrize("history", [1, 6])
+def test_claim_and_store_cost_the_same_whatever_the_students_history(
+    student, softmax_exercise, monkeypatch, django_assert_max_num_queries, history
+):
+    from grader.services import submission_create
+
+    for _ in range(history):
+        _graded_submission(student, softmax_exercise, monkeypatch, "10")
+    latest = submission_create(user=student, exercise=softmax_exercise, code=CORRECT_SOFTMAX)
+    # Claim: the conditional UPDATE, the run with its submission, exercise and assignment, the status
+    # mirror, and the claim's commit setting. Store: the conditional UPDATE, the test rows, the
+    # submission's copy, the grade's row locked, the result that counts. Plus the test's savepoints.
+    with django_assert_max_num_queries(14):
+        assert svc.submission_grade(submission_id=latest.pk).result == "stored"
+
+
+def test_a_lower_result_leaves_a_best_attempt_grade_alone_and_a_higher_one_moves_it(student, softmax_exercise, monkeypatch):
+    from grades.models import Grade, GradeChange
+
+    best = _graded_submission(student, softmax_exercise, monkeypatch, "8")
+    changes = GradeChange.objects.count()
+    _graded_submission(student, softmax_exercise, monkeypatch, "6")
+    _graded_submission(student, softmax_exercise, monkeypatch, "8")  # equal, later: the earlier one still counts
+    grade = Grade.objects.get(user=student)
+    assert (grade.score, grade.source_submission_id, GradeChange.objects.count()) == (Decimal("8.000"), best.pk, changes)
+
+    better = _graded_submission(student, softmax_exercise, monkeypatch, "9")
+    grade.refresh_from_db()
+    assert (grade.score, grade.source_submission_id) == (Decimal("9.000"), better.pk)
+    assert GradeChange.objects.latest("sequence").new_score == Decimal("9.000")
+
+
+def test_a_policy_changed_while_grading_counts_for_the_stored_result(student, softmax_exercise, monkeypatch):
+    from courses.models import Assignment
+    from grader import code_grading
+    from grader.services import submission_create
+    from grades.models import Grade
+
+    _graded_submission(student, softmax_exercise, monkeypatch, "8")
+    latest = submission_create(user=student, exercise=softmax_exercise, code=CORRECT_SOFTMAX)
+
+    def grade_while_the_policy_changes(**_kw):
+        # The run and its assignment were read by the claim, before this change.
+        Assignment.objects.filter(exercise=softmax_exercise).update(grade_policy=Assignment.GradePolicy.LAST)
+        return _report(points=Decimal("6"))
+
+    monkeypatch.setattr(code_grading, "grade_code", grade_while_the_policy_changes)
+    assert svc.submission_grade(submission_id=latest.pk).result == "stored"
+    grade = Grade.objects.get(user=student)
+    assert (grade.score, grade.source_submission_id) == (Decimal("6.000"), latest.pk)
