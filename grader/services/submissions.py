@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -134,17 +135,51 @@ def submission_code_decode(raw: bytes) -> str:
     return code
 
 
-def _assignment_window_check(*, enrollment: Enrollment, exercise: Exercise) -> Assignment:
+@dataclass(frozen=True)
+class _Standing:
+    """What decides whether one student may submit to one exercise now, read in one query."""
+
+    role: str | None  # in the exercise's course; None: not enrolled
+    assignment: Assignment | None
+    extension_closes_at: object
+    extra_attempts: int
+
+
+def _standing_read(*, user_id: int, exercise: Exercise) -> _Standing:
+    # One round trip on every submit: the assignment, with the student's enrollment
+    # and extension beside it; the enrollment alone only when there is no assignment.
+    role = Subquery(
+        Enrollment.objects.filter(user_id=user_id, course_id=exercise.chapter.course_id).values("role")[:1]
+    )
+    extension = Extension.objects.filter(assignment_id=OuterRef("pk"), user_id=user_id)
+    assignment = (
+        Assignment.objects.filter(exercise_id=exercise.pk)
+        .annotate(
+            student_role=role,
+            extension_closes_at=Subquery(extension.values("closes_at")[:1]),
+            extension_extra_attempts=Subquery(extension.values("extra_attempts")[:1]),
+        )
+        .first()
+    )
+    if assignment is None:
+        enrollment = Enrollment.objects.filter(user_id=user_id, course_id=exercise.chapter.course_id).first()
+        return _Standing(enrollment.role if enrollment else None, None, None, 0)
+    return _Standing(
+        assignment.student_role, assignment, assignment.extension_closes_at, assignment.extension_extra_attempts or 0
+    )
+
+
+def _assignment_window_check(*, standing: _Standing, user_id: int, exercise: Exercise) -> Assignment:
     """The exercise's assignment, if it accepts this student's submission now; else SubmissionRejected.
 
     The window and the attempt limit are the assignment's, with the student's
     extension counted (its own close time, its extra attempts). Instructors try
     their own exercises whatever the window and the limit say.
     """
-    assignment = Assignment.objects.filter(exercise=exercise).first()
+    assignment = standing.assignment
     if assignment is None:
         raise SubmissionRejected("not_assigned", slug=exercise.slug)
-    if enrollment.role == Enrollment.Role.INSTRUCTOR:
+    if standing.role == Enrollment.Role.INSTRUCTOR:
         return assignment
     if not assignment.published:
         raise SubmissionRejected("exercise_closed", slug=exercise.slug)
@@ -152,18 +187,15 @@ def _assignment_window_check(*, enrollment: Enrollment, exercise: Exercise) -> A
     if assignment.opens_at is not None and now < assignment.opens_at:
         opens_at = assignment.opens_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M")
         raise SubmissionRejected("not_open_yet", slug=exercise.slug, opens_at=opens_at)
-    extension = Extension.objects.filter(assignment=assignment, user_id=enrollment.user_id).first()
-    closes_at = assignment.closes_at
-    if extension is not None and extension.closes_at is not None:
-        closes_at = extension.closes_at
+    closes_at = standing.extension_closes_at or assignment.closes_at
     if closes_at is not None and now >= closes_at:
         raise SubmissionRejected("exercise_closed", slug=exercise.slug)
     limit = assignment.attempt_limit if assignment.attempt_limit is not None else settings.SUBMISSION_DEFAULT_ATTEMPT_LIMIT
     if not limit:
         return assignment
-    limit += extension.extra_attempts if extension is not None else 0
+    limit += standing.extra_attempts
     used = (
-        Submission.objects.filter(user_id=enrollment.user_id, exercise=exercise)
+        Submission.objects.filter(user_id=user_id, exercise=exercise)
         # A grader failure is ours, not the student's: it does not cost an attempt.
         .exclude(status=Submission.Status.INTERNAL_ERROR)
         .count()
@@ -232,12 +264,12 @@ def submission_create(*, user: AbstractBaseUser, exercise: Exercise, code: str) 
         # can be slipped past in parallel. (A lock on the enrollment would
         # serialise one course only.)
         get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
-        enrollment = Enrollment.objects.filter(user_id=user.pk, course_id=exercise.chapter.course_id).first()
-        if enrollment is None:
+        standing = _standing_read(user_id=user.pk, exercise=exercise)
+        if standing.role is None:
             raise SubmissionRejected("not_enrolled", slug=exercise.slug)
         # The permanent refusals first: no point telling someone to wait 30 s
         # and then that they have no attempts left.
-        assignment = _assignment_window_check(enrollment=enrollment, exercise=exercise)
+        assignment = _assignment_window_check(standing=standing, user_id=user.pk, exercise=exercise)
         _rate_limit_check(user_id=user.pk)
 
         submission = Submission.objects.create(

@@ -52,6 +52,16 @@ def test_it_works(client_for, alice, exercise, django_capture_on_commit_callback
     # Grading is enqueued once, and only after commit (not run here: no worker in these tests).
     assert len(callbacks) == 1
 
+def test_a_submit_costs_a_fixed_number_of_queries(client_for, alice, exercise, django_assert_max_num_queries):
+    client = client_for(alice)
+    assert post_json(client, {"exercise": exercise.slug, "code": GOOD_CODE}).status_code == 201
+    # The token; the exercise; the student's row locked; the assignment with the student's enrollment
+    # and extension; the rate limit's count; the submission, its run and its current run; the grade's
+    # row locked. Plus the savepoint pair of the test's transaction.
+    with django_assert_max_num_queries(11):
+        assert post_json(client, {"exercise": exercise.slug, "code": GOOD_CODE}).status_code == 201
+
+
 
 def test_it_keeps_the_code_exactly(client_for, alice, exercise):
     # Leading and trailing whitespace is part of a Python file; nothing may strip it.
