@@ -1,0 +1,123 @@
+"""The tables behind the staff pages' plots: shown under each plot and downloaded as CSV, from the same rows."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from staff import analytics
+from staff.selectors import assignment_title
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # also the CSV's file name
+    header: list
+    rows: list[list]
+
+
+def _ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def _hours(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def score_table(distributions: list[analytics.ScoreDistribution]) -> Table:
+    rows = []
+    for distribution in distributions:
+        bins = len(distribution.counts)
+        for index, count in enumerate(distribution.counts):
+            rows.append([
+                distribution.assignment.slug, assignment_title(distribution.assignment),
+                100 * index // bins, 100 * (index + 1) // bins, count,
+            ])  # fmt: skip
+    return Table(
+        "score-distribution",
+        [_("Assignment"), _("Title"), _("From % of points"), _("To % of points"), _("Students")],
+        rows,
+    )
+
+
+def question_table(quizzes: list[analytics.QuizStatistics]) -> Table:
+    rows = [
+        [quiz.assignment.slug, item.key, item.answered, _ratio(item.facility), _ratio(item.discrimination)]
+        for quiz in quizzes
+        for item in quiz.questions
+    ]
+    return Table("quiz-questions", [_("Quiz"), _("Question"), _("Students"), _("Facility"), _("Discrimination")], rows)
+
+
+def test_table(troubles: list[analytics.ExerciseTroubles]) -> Table:
+    rows = [
+        [exercise.assignment.slug, test.name, test.count, exercise.submissions]
+        for exercise in troubles
+        for test in exercise.tests_failed
+    ]
+    return Table("tests-failed", [_("Exercise"), _("Test"), _("Failed in"), _("Graded submissions")], rows)
+
+
+def mistake_table(troubles: list[analytics.ExerciseTroubles]) -> Table:
+    rows = [
+        [exercise.assignment.slug, mistake.name, mistake.count, exercise.submissions]
+        for exercise in troubles
+        for mistake in exercise.mistakes
+    ]
+    return Table("known-mistakes", [_("Exercise"), _("Known mistake"), _("Seen in"), _("Graded submissions")], rows)
+
+
+def time_table(times: list[analytics.TimeToFullMarks]) -> Table:
+    rows = [
+        [
+            row.assignment.slug, row.tried, row.hours.count, _hours(row.hours.low), _hours(row.hours.q1),
+            _hours(row.hours.median), _hours(row.hours.q3), _hours(row.hours.high),
+        ]  # fmt: skip
+        for row in times
+    ]
+    header = [
+        _("Exercise"), _("Students who submitted"), _("Reached full marks"), _("Fastest (hours)"),
+        _("First quartile (hours)"), _("Median (hours)"), _("Third quartile (hours)"), _("Slowest (hours)"),
+    ]  # fmt: skip
+    return Table("time-to-full-marks", header, rows)
+
+
+TABLE_NAMES = ("score-distribution", "quiz-questions", "tests-failed", "known-mistakes", "time-to-full-marks")
+
+
+@dataclass(frozen=True)
+class ShownCell:
+    text: str
+    css: str
+    url: str
+    note: str
+
+
+def _score_text(score) -> str:
+    return format(score.normalize(), "f") if score is not None else ""
+
+
+def gradebook_cells(gradebook, *, history_url: str) -> list[tuple[object, list[ShownCell]]]:
+    """Each row with its cells ready to show: the score (or a mark), a class, the link to its history.
+
+    `history_url` is the history page of a grade with "0" for its id: one
+    reverse() for the page rather than one per cell.
+    """
+    prefix, _slash, suffix = history_url.rpartition("/0/")
+    excused, late, pending, none = _("excused"), _("late"), _("being graded"), _("not submitted")
+    shown = []
+    for row in gradebook.rows:
+        cells = []
+        for cell in row.cells:
+            url = f"{prefix}/{cell.grade_id}/{suffix}" if cell.grade_id else ""
+            if cell.state == "excused":
+                cells.append(ShownCell("EX", "excused", url, excused))
+            elif cell.state == "pending":
+                cells.append(ShownCell("…", "pending", url, pending))
+            elif cell.score is None:
+                cells.append(ShownCell("–", "none", url, none))
+            elif cell.late:
+                cells.append(ShownCell(_score_text(cell.score), "late", url, late))
+            else:
+                cells.append(ShownCell(_score_text(cell.score), "graded", url, ""))
+        shown.append((row, cells))
+    return shown
