@@ -10,11 +10,12 @@
     first that earned every point.
 """
 
-from collections import Counter, defaultdict
+import math
+from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, IntegerField, Min, Q, Value
+from django.db.models.functions import Floor, Greatest, Least
 
 from courses.models import Assignment, Course
 from grader.models import RunStatus, Submission, TestResult
@@ -41,15 +42,29 @@ class ScoreDistribution:
 
 def score_distributions(*, course: Course, assignments: list[Assignment]) -> list[ScoreDistribution]:
     """For each assignment, how many counting grades fall in each tenth of its points (excused and ungraded left out). One query."""
-    fractions: dict[int, list[float]] = defaultdict(list)
+    # Binned by the database: a row per (assignment, bin), not one per student.
+    # Full marks fall in the top bin, like statistics.histogram.
+    counts: dict[int, list[int]] = defaultdict(lambda: [0] * SCORE_BINS)
     rows = (
-        Grade.objects.filter(assignment__course=course, state=GradeState.GRADED, score__isnull=False)
+        Grade.objects.filter(assignment__course=course, state=GradeState.GRADED, score__isnull=False, max_score__gt=0)
         .order_by()
-        .values_list("assignment_id", "score", "max_score")
+        .annotate(
+            bin=Greatest(
+                Least(
+                    Floor(F("score") * SCORE_BINS / F("max_score"), output_field=IntegerField()),
+                    Value(SCORE_BINS - 1),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .values_list("assignment_id", "bin")
+        .annotate(n=Count("pk"))
     )
-    for assignment_id, score, max_score in rows:
-        fractions[assignment_id].append(float(score / max_score) if max_score else 0.0)
-    return [ScoreDistribution(a, statistics.histogram(fractions[a.pk], bins=SCORE_BINS)) for a in assignments]
+    for assignment_id, index, n in rows:
+        counts[assignment_id][int(index)] += n
+    return [ScoreDistribution(a, list(counts[a.pk])) for a in assignments]
 
 
 @dataclass(frozen=True)
@@ -60,11 +75,12 @@ class QuizStatistics:
 
 
 def _fraction(earned, possible) -> float | None:
+    # Decimal strings as the quiz service writes them; floats are plenty for a statistic.
     try:
-        earned, possible = Decimal(str(earned)), Decimal(str(possible))
-    except (InvalidOperation, TypeError):
+        earned, possible = float(earned), float(possible)
+    except (TypeError, ValueError):
         return None
-    return float(earned / possible) if possible > 0 else None
+    return earned / possible if possible > 0 and math.isfinite(earned) else None
 
 
 def quiz_question_statistics(*, assignments: list[Assignment]) -> list[QuizStatistics]:
@@ -166,25 +182,25 @@ class TimeToFullMarks:
 
 
 def time_to_full_marks(*, course: Course, assignments: list[Assignment]) -> list[TimeToFullMarks]:
-    """Per exercise, hours from each student's first submission to their first with every point. One query."""
+    """Per exercise, hours from each student's first submission to their first with every point. Two queries."""
     coding = {a.exercise_id: a for a in assignments if a.kind == Assignment.Kind.CODING and a.exercise_id}
     if not coding:
         return []
     full = Q(status=RunStatus.GRADED, max_score__gt=0, score__gte=F("max_score"))
+    mine = Submission.objects.filter(exercise_id__in=coding).order_by()
+    tried = dict(mine.values_list("exercise_id").annotate(n=Count("user_id", distinct=True)))
+    # The difference is taken by the database: one value per student, not two datetimes to parse.
     per_student = (
-        Submission.objects.filter(exercise_id__in=coding)
-        .order_by()
-        .values("exercise_id", "user_id")
+        mine.values("exercise_id", "user_id")
         .annotate(first=Min("created_at"), first_full=Min("created_at", filter=full))
-        .values_list("exercise_id", "first", "first_full")
+        .filter(first_full__isnull=False)
+        .annotate(taken=ExpressionWrapper(F("first_full") - F("first"), output_field=DurationField()))
+        .values_list("exercise_id", "taken")
     )
-    tried: Counter = Counter()
     hours: dict[int, list[float]] = defaultdict(list)
-    for exercise_id, first, first_full in per_student:
-        tried[exercise_id] += 1
-        if first_full is not None:
-            hours[exercise_id].append((first_full - first).total_seconds() / 3600)
+    for exercise_id, taken in per_student:
+        hours[exercise_id].append(taken.total_seconds() / 3600)
     return [
-        TimeToFullMarks(assignment, tried[exercise_id], statistics.spread(hours[exercise_id]))
+        TimeToFullMarks(assignment, tried.get(exercise_id, 0), statistics.spread(hours[exercise_id]))
         for exercise_id, assignment in coding.items()
     ]

@@ -1,6 +1,7 @@
 """CSV files staff download: the gradebook in Canvas's import layout, and the tables behind the plots."""
 
 import csv
+import functools
 import io
 from collections.abc import Iterable, Sequence
 
@@ -38,12 +39,18 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     return buffer.getvalue()
 
 
+@functools.lru_cache(maxsize=4096)
+def _decimal_text(score) -> str:
+    # A class has few distinct scores: format each once (Decimal formatting is slow).
+    return format(score.normalize(), "f")
+
+
 def _score_text(cell) -> str:
     if cell.state == GradeState.EXCUSED:
         return CANVAS_EXCUSED
     if cell.score is None:
         return ""
-    return format(cell.score.normalize(), "f")
+    return _decimal_text(cell.score)
 
 
 def gradebook_canvas_csv(gradebook: Gradebook) -> str:

@@ -35,7 +35,7 @@ def assignment_title(assignment: Assignment, *, language: str | None = None) -> 
     return localized(item, "title", language=language) if item is not None else assignment.slug
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GradebookCell:
     grade_id: int | None
     score: Decimal | None

@@ -29,13 +29,15 @@ def gradebook(request, slug):
     book = gradebook_for_course(course=staffed.course)
     history_url = reverse("admin:grades_grade_change", args=[0])
     columns = [(assignment, assignment_title(assignment)) for assignment in book.assignments]
+    shown = tables.gradebook_cells(book, history_url=history_url)
     return render(
         request,
         "staff/gradebook.html",
         {
             "course": staffed.course,
             "columns": columns,
-            "rows": tables.gradebook_cells(book, history_url=history_url),
+            "rows": shown,
+            "row_html": tables.gradebook_rows_html(shown),
             "student_count": len(book.rows),
         },
     )

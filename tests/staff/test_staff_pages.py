@@ -90,7 +90,7 @@ def test_each_page_costs_the_same_queries_for_three_students_or_nine(client, alp
     assert _count_queries(client, url) == small
 
 
-EXPECTED_QUERIES = {"gradebook": 6, "analytics": 11}
+EXPECTED_QUERIES = {"gradebook": 6, "analytics": 12}
 
 
 @pytest.mark.parametrize("page", EXPECTED_QUERIES)
