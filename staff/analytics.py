@@ -18,7 +18,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Integer
 from django.db.models.functions import Floor, Greatest, Least
 
 from courses.models import Assignment, Course
-from grader.models import RunStatus, Submission, TestResult
+from grader.models import RunStatus, Submission
 from grades.models import Grade, GradeState
 from quizzes.models import Question, QuizAttempt
 from staff import statistics
@@ -140,25 +140,27 @@ def exercise_troubles(*, course: Course, assignments: list[Assignment]) -> list[
     coding = {a.exercise_id: a for a in assignments if a.kind == Assignment.Kind.CODING and a.exercise_id}
     if not coding:
         return []
-    latest = TestResult.objects.filter(
-        run__submission__exercise_id__in=coding, run_id=F("run__submission__current_run_id")
-    ).order_by()
+    # From the submissions through their current run to its results: the latest grading of each.
+    submissions = Submission.objects.filter(exercise_id__in=coding).order_by()
+    name = f"current_run__test_results__{TEST_IDENTITY_FIELD}"
     failed: dict[int, list[CountedName]] = defaultdict(list)
     failures = (
-        latest.filter(passed=False)
-        .values_list("run__submission__exercise_id", TEST_IDENTITY_FIELD)
-        .annotate(n=Count("pk"))
-        .order_by("-n", TEST_IDENTITY_FIELD)
+        submissions.filter(current_run__test_results__passed=False)
+        .values_list("exercise_id", name)
+        .annotate(n=Count("current_run__test_results"))
+        .order_by("-n", name)
     )
-    for exercise_id, name, n in failures:
-        failed[exercise_id].append(CountedName(name, n))
+    for exercise_id, test_name, n in failures:
+        failed[exercise_id].append(CountedName(test_name, n))
     mistaken: dict[int, list[CountedName]] = defaultdict(list)
     mistakes = (
-        latest.exclude(mistake="")
-        .values_list("run__submission__exercise_id", "mistake")
+        # "> ''" rather than exclude(=""): an exclude across a to-many join drops
+        # the whole submission when any one of its results has no mistake.
+        submissions.filter(current_run__test_results__mistake__gt="")
+        .values_list("exercise_id", "current_run__test_results__mistake")
         # A mistake seen by several tests of one submission counts once.
-        .annotate(n=Count("run__submission_id", distinct=True))
-        .order_by("-n", "mistake")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", "current_run__test_results__mistake")
     )
     for exercise_id, mistake, n in mistakes:
         mistaken[exercise_id].append(CountedName(mistake, n))
