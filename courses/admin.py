@@ -132,10 +132,23 @@ class CourseAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.fieldsets
-        return (*self.fieldsets, ("Enrollments · 选课", {"fields": ("enrollment_add_link",)}))
+        return (
+            *self.fieldsets,
+            ("Enrollments · 选课", {"fields": ("enrollment_add_link",)}),
+            ("The class · 班级情况", {"fields": ("staff_pages_links",)}),
+        )
 
     def get_readonly_fields(self, request, obj=None):
-        return ("enrollment_add_link",) if obj is not None else ()
+        return ("enrollment_add_link", "staff_pages_links") if obj is not None else ()
+
+    @admin.display(description="Gradebook and analytics · 成绩册与学情分析")
+    def staff_pages_links(self, course):
+        return format_html(
+            '<a id="staff-gradebook-link" href="{}">Gradebook · 成绩册</a> · '
+            '<a id="staff-analytics-link" href="{}">Analytics · 学情分析</a>',
+            reverse("staff:gradebook", args=[course.slug]),
+            reverse("staff:analytics", args=[course.slug]),
+        )
 
     @admin.display(description="Add students · 添加学生")
     def enrollment_add_link(self, course):

@@ -47,11 +47,6 @@ def course_ids_taught(request) -> frozenset[int]:
     return frozenset(cid for cid, role in staff_roles(request).items() if role == Enrollment.Role.INSTRUCTOR)
 
 
-def course_ids_staffed(request) -> frozenset[int]:
-    """The ids of the courses where the requesting user is an instructor or a TA."""
-    return frozenset(staff_roles(request))
-
-
 class CourseScopedAdmin:
     # The lookup from this model to its Course ("" for Course itself), e.g. "chapter__course".
     course_path: str = ""

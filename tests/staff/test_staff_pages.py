@@ -194,3 +194,10 @@ def test_the_pages_speak_chinese(client, alpha):
     assert "成绩册" in body
     body = client.get(reverse("staff:analytics", args=[alpha.course.slug]) + "?lang=zh").content.decode()
     assert "分数分布" in body
+
+
+def test_the_course_s_admin_page_links_to_its_staff_pages(client, alpha):
+    client.force_login(alpha.ta)
+    body = client.get(reverse("admin:courses_course_change", args=[alpha.course.pk])).content.decode()
+    assert reverse("staff:gradebook", args=[alpha.course.slug]) in body
+    assert reverse("staff:analytics", args=[alpha.course.slug]) in body
