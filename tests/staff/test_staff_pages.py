@@ -201,3 +201,14 @@ def test_the_course_s_admin_page_links_to_its_staff_pages(client, alpha):
     body = client.get(reverse("admin:courses_course_change", args=[alpha.course.pk])).content.decode()
     assert reverse("staff:gradebook", args=[alpha.course.slug]) in body
     assert reverse("staff:analytics", args=[alpha.course.slug]) in body
+
+
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text(client, alpha):
+    student = alpha.students[0]
+    student.first_name, student.last_name = "=HYPERLINK(\"http://evil\")", ""
+    student.save()
+    client.force_login(alpha.instructor)
+    response = client.get(reverse("staff:gradebook-csv", args=[alpha.course.slug]))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    by_login = {row[3]: row for row in rows[2:]}
+    assert by_login[student.username][0] == "'=HYPERLINK(\"http://evil\")"
