@@ -164,8 +164,9 @@ def exercise_troubles(*, course: Course, assignments: list[Assignment]) -> list[
     )
     for exercise_id, mistake, n in mistakes:
         mistaken[exercise_id].append(CountedName(mistake, n))
+    # A submission's status is its current run's (grader.services.runs keeps them equal): no join.
     graded = dict(
-        Submission.objects.filter(exercise_id__in=coding, current_run__status=RunStatus.GRADED)
+        Submission.objects.filter(exercise_id__in=coding, status=RunStatus.GRADED)
         .order_by()
         .values_list("exercise_id")
         .annotate(n=Count("pk"))
