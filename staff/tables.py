@@ -128,7 +128,10 @@ def gradebook_cells(gradebook, *, history_url: str) -> list[tuple[object, list[S
     for row in gradebook.rows:
         cells = []
         for cell in row.cells:
-            url = f"{prefix}/{cell.grade_id}/{suffix}" if cell.grade_id else ""
+            if cell is None:  # no grade row yet: nothing handed in
+                cells.append(ShownCell("–", "none", "", none))
+                continue
+            url = f"{prefix}/{cell.grade_id}/{suffix}"
             if cell.state == "excused":
                 cells.append(ShownCell("EX", "excused", url, excused))
             elif cell.state == "pending":
@@ -147,8 +150,9 @@ def gradebook_rows_html(shown) -> list[str]:
     """One <tr> per student: the name (escaped) and the cells, whose parts are ours (numbers, marks, admin URLs)."""
     rows = []
     for row, cells in shown:
-        name = escape(row.username)
-        full = f' <span class="muted">{escape(row.full_name)}</span>' if row.full_name else ""
+        name = escape(row.student.username)
+        full_name = f"{row.student.first_name} {row.student.last_name}".strip()
+        full = f' <span class="muted">{escape(full_name)}</span>' if full_name else ""
         body = "".join(cell.html() for cell in cells)
         rows.append(mark_safe(f'<tr id="student-{name}"><th scope="row">{name}{full}</th>{body}</tr>'))
     return rows

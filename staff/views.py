@@ -7,8 +7,9 @@ from django.urls import reverse
 from courses.selectors import courses_staffed_by
 from staff import analytics, charts, tables
 from staff.access import course_get_for_staff
-from staff.exports import csv_text, gradebook_canvas_csv
-from staff.selectors import assignment_title, assignments_of_course, gradebook_for_course
+from grades.gradebook import canvas_gradebook_csv, gradebook_for_course
+from staff.exports import csv_text
+from staff.selectors import assignment_title, assignments_of_course
 
 
 def _csv_response(text: str, filename: str) -> HttpResponse:
@@ -26,7 +27,8 @@ def course_list(request):
 
 def gradebook(request, slug):
     staffed = course_get_for_staff(user=request.user, slug=slug)
-    book = gradebook_for_course(course=staffed.course)
+    # Unpublished assignments too: staff see what is coming (the LMS's CSV has the published ones).
+    book = gradebook_for_course(course=staffed.course, include_unpublished=True)
     history_url = reverse("admin:grades_grade_change", args=[0])
     columns = [(assignment, assignment_title(assignment)) for assignment in book.assignments]
     shown = tables.gradebook_cells(book, history_url=history_url)
@@ -45,7 +47,7 @@ def gradebook(request, slug):
 
 def gradebook_csv(request, slug):
     staffed = course_get_for_staff(user=request.user, slug=slug)
-    text = gradebook_canvas_csv(gradebook_for_course(course=staffed.course))
+    text = canvas_gradebook_csv(staffed.course)
     return _csv_response(text, f"{staffed.course.slug}-gradebook.csv")
 
 
