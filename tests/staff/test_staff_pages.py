@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import add_students
+from staff_world import add_students
 from staff.tables import TABLE_NAMES
 
 pytestmark = pytest.mark.django_db
