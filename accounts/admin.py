@@ -20,6 +20,7 @@ admin.site.unregister(User)
 class CourseScopedUserAdmin(CourseScopedAdmin, UserAdmin):
     course_path = "enrollments__course"
     instructor_actions = frozenset({"view"})
+    ta_actions = frozenset({"view"})
 
     def get_fieldsets(self, request, obj=None):
         if request.user.is_superuser:

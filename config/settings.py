@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "lms",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "staff",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file: no inline script for the CSP to refuse.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("lti/", include("lti.urls")),
+    path("staff/", include("staff.urls")),
 ]
 
 handler500 = "config.errors.server_error"

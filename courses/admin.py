@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from courses.admin_scoping import ALL_ACTIONS, CourseScopedAdmin
+from courses.admin_scoping import ALL_ACTIONS, VIEW_ONLY, CourseScopedAdmin
 from courses.models import Chapter, Course, Enrollment
 
 
@@ -58,6 +58,7 @@ class ChapterInline(CourseScopedAdmin, BilingualLabelsMixin, admin.TabularInline
     course_path = "course"
     # No delete: a chapter's exercises protect it, and removing one is a superuser's call.
     instructor_actions = frozenset({"view", "add", "change"})
+    ta_actions = VIEW_ONLY
     labels = COURSE_LABELS
     fields = ("number", "title_zh", "title_en")
     extra = 0
@@ -92,8 +93,9 @@ class EnrollmentInline(CourseScopedAdmin, BilingualLabelsMixin, admin.TabularInl
     def has_add_permission(self, request, obj=None):
         return False
 
-    # instructor_actions is the default, view: roles and removals are on the
-    # Enrollment page, where each row is checked.
+    # Roles and removals are on the Enrollment page, where each row is checked.
+    instructor_actions = VIEW_ONLY
+    ta_actions = VIEW_ONLY
 
     def get_queryset(self, request):
         # Each row shows its user and str(enrollment), which reads the course:
@@ -114,6 +116,7 @@ class CourseAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
     course_path = ""
     # Creating or deleting a course is a superuser's call.
     instructor_actions = frozenset({"view", "change"})
+    ta_actions = VIEW_ONLY
     labels = COURSE_LABELS
     list_display = ("slug", "title_display", "chapter_count", "enrollment_count")
     search_fields = ("slug", "title_en", "title_zh")
@@ -129,10 +132,23 @@ class CourseAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.fieldsets
-        return (*self.fieldsets, ("Enrollments · 选课", {"fields": ("enrollment_add_link",)}))
+        return (
+            *self.fieldsets,
+            ("Enrollments · 选课", {"fields": ("enrollment_add_link",)}),
+            ("The class · 班级情况", {"fields": ("staff_pages_links",)}),
+        )
 
     def get_readonly_fields(self, request, obj=None):
-        return ("enrollment_add_link",) if obj is not None else ()
+        return ("enrollment_add_link", "staff_pages_links") if obj is not None else ()
+
+    @admin.display(description="Gradebook and analytics · 成绩册与学情分析")
+    def staff_pages_links(self, course):
+        return format_html(
+            '<a id="staff-gradebook-link" href="{}">Gradebook · 成绩册</a> · '
+            '<a id="staff-analytics-link" href="{}">Analytics · 学情分析</a>',
+            reverse("staff:gradebook", args=[course.slug]),
+            reverse("staff:analytics", args=[course.slug]),
+        )
 
     @admin.display(description="Add students · 添加学生")
     def enrollment_add_link(self, course):
@@ -168,6 +184,7 @@ class CourseAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
 class ChapterAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
     course_path = "course"
     instructor_actions = frozenset({"view", "add", "change"})
+    ta_actions = VIEW_ONLY
     labels = COURSE_LABELS
     list_display = ("__str__", "course", "number", "title_zh")
     list_filter = (("course", titled_filter(admin.RelatedOnlyFieldListFilter, "Course · 课程")),)
@@ -195,6 +212,8 @@ class UsernameChoiceField(forms.ModelChoiceField):
 class EnrollmentAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
     course_path = "course"
     instructor_actions = ALL_ACTIONS
+    # Who is in the course is the instructor's to say.
+    ta_actions = VIEW_ONLY
     labels = COURSE_LABELS
     list_display = ("user_display", "course_display", "role_display", "created_at_display")
     list_filter = (

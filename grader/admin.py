@@ -100,6 +100,8 @@ class ExerciseAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
     course_path = "chapter__course"
     # No delete: an exercise's submissions protect it; removing one is a superuser's call.
     instructor_actions = frozenset({"view", "add", "change"})
+    # A teaching assistant reads exercises and changes none (nor regrades them).
+    ta_actions = frozenset({"view"})
     form = ExerciseAdminForm
     labels = EXERCISE_LABELS
     list_display = (
@@ -178,6 +180,7 @@ class TestResultInline(CourseScopedAdmin, admin.TabularInline):
     model = TestResult
     fk_name = "run"
     course_path = "run__submission__exercise__chapter__course"
+    ta_actions = frozenset({"view"})
     fields = (
         "position_display",
         "name_display",
@@ -221,6 +224,7 @@ class GradingRunInline(CourseScopedAdmin, admin.TabularInline):
 
     model = GradingRun
     course_path = "submission__exercise__chapter__course"
+    ta_actions = frozenset({"view"})
     fields = ("run_link", "reason", "status", "score", "suite_version", "claim_count", "queued_at", "finished_at")
     readonly_fields = fields
     extra = 0
@@ -270,6 +274,7 @@ class ScoreFilter(admin.SimpleListFilter):
 @admin.register(Submission)
 class SubmissionAdmin(CourseScopedAdmin, admin.ModelAdmin):
     course_path = "exercise__chapter__course"
+    ta_actions = frozenset({"view"})
     list_display = ("id", "user_display", "exercise_display", "status_display", "score_display", "created_display")
     list_filter = (
         ("status", titled_filter(admin.ChoicesFieldListFilter, "Status · 状态")),

@@ -58,6 +58,7 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(GradingRun)
 class GradingRunAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
     course_path = "submission__exercise__chapter__course"
+    ta_actions = frozenset({"view"})
     list_display = ("id", "submission_link", "reason", "status", "score", "claim_count", "queued_at", "finished_at")
     list_filter = ("status", "reason")
     list_select_related = ("submission",)
@@ -78,6 +79,7 @@ class GradingRunAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
 @admin.register(RegradeRequest)
 class RegradeRequestAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
     course_path = "exercise__chapter__course"
+    ta_actions = frozenset({"view"})
     list_display = ("id", "exercise", "scope", "requested_by", "created_at", "progress")
     list_select_related = ("exercise", "requested_by")
     fields = ("exercise", "scope", "reason", "requested_by", "created_at", "total", "progress")
@@ -98,6 +100,7 @@ class RegradeRequestAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
 @admin.register(ReferenceCheck)
 class ReferenceCheckAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
     course_path = "exercise__chapter__course"
+    ta_actions = frozenset({"view"})
     list_display = ("id", "exercise", "status", "runs", "requested_by", "created_at", "finished_at")
     list_filter = ("status",)
     list_select_related = ("exercise", "requested_by")

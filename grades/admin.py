@@ -6,9 +6,13 @@ grade, its history and its sequence number follow in the same transaction.
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from courses.admin_scoping import ALL_ACTIONS, CourseScopedAdmin
+from courses.admin_scoping import ALL_ACTIONS, VIEW_ONLY, CourseScopedAdmin
 from courses.models import Assignment, Excusal, Extension
 from grades.models import Grade, GradeChange
 from grades.services import GradeOverrideInvalid, grade_override, grade_recompute, grades_recompute_for_assignment
@@ -22,6 +26,8 @@ class ExtensionInline(CourseScopedAdmin, admin.TabularInline):
     course_path = "assignment__course"
     # Teaching staff grant extensions: that is their job, not the superuser's.
     instructor_actions = ALL_ACTIONS
+    # A TA's assignment page is read-only, so this inline is too; they grant on the bulk page.
+    ta_actions = ALL_ACTIONS
     fields = ("user", "due_at", "closes_at", "extra_attempts", "reason")
     autocomplete_fields = ("user",)
     extra = 0
@@ -33,6 +39,7 @@ class ExcusalInline(CourseScopedAdmin, admin.TabularInline):
     model = Excusal
     course_path = "assignment__course"
     instructor_actions = ALL_ACTIONS
+    ta_actions = ALL_ACTIONS
     fields = ("user", "reason")
     autocomplete_fields = ("user",)
     extra = 0
@@ -44,6 +51,8 @@ class ExcusalInline(CourseScopedAdmin, admin.TabularInline):
 class AssignmentAdmin(CourseScopedAdmin, admin.ModelAdmin):
     course_path = "course"
     instructor_actions = frozenset({"view", "add", "change"})
+    # Dates, points and policies are the instructor's; a TA reads them and grants extensions.
+    ta_actions = VIEW_ONLY
     list_display = ("slug", "course", "kind", "points", "opens_at", "due_at", "closes_at", "attempt_limit", "published")
     list_filter = ("course", "kind", "published")
     list_select_related = ("course",)
@@ -54,6 +63,22 @@ class AssignmentAdmin(CourseScopedAdmin, admin.ModelAdmin):
         ("Rules · 规则", {"fields": ("attempt_limit", "grade_policy", "late_penalty_per_day", "late_penalty_cap")}),
     )
     inlines = (ExtensionInline, ExcusalInline)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.fieldsets
+        return (*self.fieldsets, ("Extensions and excusals · 延期与免除", {"fields": ("bulk_links",)}))
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "bulk_links") if obj is not None else ()
+
+    @admin.display(description="Many students at once · 批量处理")
+    def bulk_links(self, assignment):
+        return format_html(
+            '<a id="bulk-extend-link" href="{}">Extend · 延期</a> · <a id="bulk-excuse-link" href="{}">Excuse · 免除</a>',
+            _bulk_url("extend", assignment.pk),
+            _bulk_url("excuse", assignment.pk),
+        )
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
@@ -78,6 +103,7 @@ class AssignmentAdmin(CourseScopedAdmin, admin.ModelAdmin):
 class GradeChangeInline(CourseScopedAdmin, admin.TabularInline):
     model = GradeChange
     course_path = "grade__assignment__course"
+    ta_actions = VIEW_ONLY
     fields = ("sequence", "created_at", "cause", "old_score", "new_score", "old_state", "new_state", "late", "actor", "reason")
     readonly_fields = fields
     extra = 0
@@ -123,6 +149,8 @@ class GradeAdmin(CourseScopedAdmin, admin.ModelAdmin):
     course_path = "assignment__course"
     # An instructor overrides a grade with a reason; rows are never added or deleted by hand.
     instructor_actions = frozenset({"view", "change"})
+    # A TA reads grades and their history, and overrides none.
+    ta_actions = VIEW_ONLY
     form = GradeOverrideForm
     list_display = ("user", "assignment", "score", "max_score", "state", "late", "sequence", "updated_at")
     list_filter = ("state", "late", "assignment__course", "assignment")
@@ -155,3 +183,77 @@ class GradeAdmin(CourseScopedAdmin, admin.ModelAdmin):
             )
         except GradeOverrideInvalid as exc:
             self.message_user(request, str(exc), messages.ERROR)
+
+
+def _bulk_url(action: str, assignment_id: int | None = None) -> str:
+    url = f"{reverse('admin:courses_extension_bulk')}?action={action}"
+    return f"{url}&assignment={assignment_id}" if assignment_id else url
+
+
+class _GrantedFromBulkPage:
+    """Extensions and excusals are granted, one student or many, on the bulk page, which previews the grade changes.
+
+    The list shows them and removes them; removing one recomputes the grade.
+    """
+
+    bulk_action = ""
+
+    def get_urls(self):
+        urls = super().get_urls()
+        if self.model is not Extension:
+            return urls
+        from staff.admin_views import bulk_grant_view
+
+        bulk = path("bulk/", self.admin_site.admin_view(lambda request: bulk_grant_view(self, request)), name="courses_extension_bulk")
+        return [bulk, *urls]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return redirect(_bulk_url(self.bulk_action, request.GET.get("assignment")))
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        cause = GradeChange.Cause.EXTENSION if self.model is Extension else GradeChange.Cause.EXCUSED
+        with transaction.atomic():
+            rows = list(queryset.select_related("assignment"))
+            queryset.delete()
+            for row in rows:
+                grade_recompute(student=row.user_id, assignment=row.assignment, cause=cause, actor=request.user, reason="removed")
+
+
+@admin.register(Extension)
+class ExtensionAdmin(_GrantedFromBulkPage, CourseScopedAdmin, admin.ModelAdmin):
+    course_path = "assignment__course"
+    # "add" opens the bulk page; a change is a new grant there (it replaces the old one).
+    instructor_actions = frozenset({"view", "add", "delete"})
+    ta_actions = frozenset({"view", "add", "delete"})
+    bulk_action = "extend"
+    list_display = ("user", "assignment", "due_at", "closes_at", "extra_attempts", "reason", "granted_by", "granted_at")
+    list_filter = ("assignment__course", "assignment")
+    list_select_related = ("user", "assignment__course", "granted_by")
+    search_fields = ("user__username", "assignment__slug")
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Excusal)
+class ExcusalAdmin(_GrantedFromBulkPage, CourseScopedAdmin, admin.ModelAdmin):
+    course_path = "assignment__course"
+    instructor_actions = frozenset({"view", "add", "delete"})
+    ta_actions = frozenset({"view", "add", "delete"})
+    bulk_action = "excuse"
+    list_display = ("user", "assignment", "reason", "excused_by", "excused_at")
+    list_filter = ("assignment__course", "assignment")
+    list_select_related = ("user", "assignment__course", "excused_by")
+    search_fields = ("user__username", "assignment__slug")
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -25,6 +25,7 @@ class LmsTokenAdmin(CourseScopedAdmin, admin.ModelAdmin):
     course_path = "course"
     # A machine credential that reads a whole course's grades: superusers only, not the course's instructors.
     instructor_actions = frozenset()
+    ta_actions = frozenset()
     list_display = ("name", "course", "key_display", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at")
     list_filter = ("course",)
     search_fields = ("name", "key_id", "course__slug")

@@ -43,6 +43,7 @@ class DeploymentInline(admin.TabularInline):
 class PlatformRegistrationAdmin(CourseScopedAdmin, admin.ModelAdmin):
     course_path = "course"
     instructor_actions = frozenset()
+    ta_actions = frozenset()
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # LMS endpoints are HTTPS
     list_display = ["name", "issuer", "client_id", "course", "is_active"]
     list_filter = ["is_active", "course"]

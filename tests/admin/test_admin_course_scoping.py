@@ -1,8 +1,10 @@
-"""Admin, scoped to the courses an instructor teaches: every admin model, for its own instructor,
-an instructor of another course, a staff member who teaches nothing, and a superuser.
+"""Admin, scoped to the courses a user staffs: every admin model, for its own instructor, its
+teaching assistant, an instructor of another course, a student, a staff member who teaches
+nothing, and a superuser.
 
 Two courses, alpha and beta, each with a chapter, an exercise, a student, a
-graded submission and an instructor (staff, not superuser).
+graded submission, an extension and an excusal, an instructor and a teaching
+assistant (both staff, not superuser).
 """
 
 from dataclasses import dataclass
@@ -13,8 +15,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from courses.admin_scoping import CourseScopedAdmin
-from courses.models import Assignment, Chapter, Course, Enrollment
+from courses.admin_scoping import ALL_ACTIONS, CourseScopedAdmin
+from courses.models import Assignment, Chapter, Course, Enrollment, Excusal, Extension
 from grader.models import Exercise, GradingRun, ReferenceCheck, RegradeRequest, Submission
 from grader.models import TestResult as ResultRow
 from grades.models import Grade, GradeChange
@@ -39,6 +41,9 @@ class Side:
     grade: Grade
     regrade: RegradeRequest
     reference_check: ReferenceCheck
+    ta: User
+    extension: Extension
+    excusal: Excusal
 
 
 def _side(name: str) -> Side:
@@ -76,9 +81,13 @@ def _side(name: str) -> Side:
     Enrollment.objects.create(user=teacher, course=course, role=Enrollment.Role.INSTRUCTOR)
     regrade = RegradeRequest.objects.create(exercise=exercise, scope=f"{name} scope", requested_by=teacher)
     reference_check = ReferenceCheck.objects.create(exercise=exercise, requested_by=teacher)
+    ta = User.objects.create_user(username=f"{name}-ta", is_staff=True)
+    Enrollment.objects.create(user=ta, course=course, role=Enrollment.Role.TEACHING_ASSISTANT)
+    extension = Extension.objects.create(assignment=assignment, user=student, extra_attempts=1, reason=f"{name} ill")
+    excusal = Excusal.objects.create(assignment=assignment, user=student, reason=f"{name} away")
     return Side(
         course, chapter, exercise, student, enrollment, submission, teacher,
-        assignment, run, grade, regrade, reference_check,
+        assignment, run, grade, regrade, reference_check, ta, extension, excusal,
     )  # fmt: skip
 
 
@@ -110,6 +119,8 @@ MODELS = {
     "grader_gradingrun": lambda side: side.run,
     "grader_regraderequest": lambda side: side.regrade,
     "grader_referencecheck": lambda side: side.reference_check,
+    "courses_extension": lambda side: side.extension,
+    "courses_excusal": lambda side: side.excusal,
 }
 
 
@@ -369,3 +380,133 @@ def test_every_admin_of_course_data_is_course_scoped():
         "auth.group", "knox.authtoken", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "lti.toolkey",
     }
 
+
+
+def _scoped_admins():
+    """Every course-scoped admin class: the registered ones and their inlines."""
+    for model, model_admin in admin.site._registry.items():
+        if isinstance(model_admin, CourseScopedAdmin):
+            yield model, type(model_admin)
+            # (An inline that is not scoped is superuser-only, like the LTI deployments.)
+            for inline in model_admin.inlines:
+                if issubclass(inline, CourseScopedAdmin):
+                    yield model, inline
+
+
+def test_every_scoped_admin_declares_what_a_teaching_assistant_may_do():
+    # Declared on the admin itself (or a base of its own), never left to the
+    # mixin's default: adding an admin means deciding what a TA does with it.
+    undeclared = []
+    for model, admin_class in _scoped_admins():
+        declaring = next(klass for klass in admin_class.__mro__ if "ta_actions" in vars(klass))
+        if declaring is CourseScopedAdmin:
+            undeclared.append(f"{model._meta.label}: {admin_class.__name__}")
+        # A TA never does more than an instructor.
+        assert admin_class.ta_actions <= admin_class.instructor_actions <= ALL_ACTIONS, admin_class.__name__
+    assert undeclared == []
+
+
+# What a TA may do, admin by admin: read the course, grant extensions and
+# excusals; change no exercise, quiz or assignment, override no grade.
+TA_EXPECTED = {
+    "courses_course": {"view"},
+    "courses_chapter": {"view"},
+    "courses_enrollment": {"view"},
+    "grader_exercise": {"view"},
+    "grader_submission": {"view"},
+    "auth_user": {"view"},
+    "courses_assignment": {"view"},
+    "grades_grade": {"view"},
+    "grader_gradingrun": {"view"},
+    "grader_regraderequest": {"view"},
+    "grader_referencecheck": {"view"},
+    "courses_extension": {"view", "add", "delete"},
+    "courses_excusal": {"view", "add", "delete"},
+}
+
+
+def test_the_teaching_assistant_s_actions_are_as_decided():
+    registered = {f"{m._meta.app_label}_{m._meta.model_name}": a for m, a in admin.site._registry.items()}
+    for name, expected in TA_EXPECTED.items():
+        assert registered[name].ta_actions == expected, name
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_the_teaching_assistant_sees_their_course_only(client, alpha, beta, name):
+    row = MODELS[name]
+    listed = _listed(_as(client, alpha.ta), name)
+    assert row(alpha).pk in listed and row(beta).pk not in listed
+    own = client.get(reverse(f"admin:{name}_change", args=[row(alpha).pk]))
+    assert own.status_code == 200 and "beta-" not in own.content.decode()
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("view", ["change", "history", "delete"])
+def test_the_teaching_assistant_finds_nothing_of_another_course_by_url(client, alpha, beta, name, view):
+    foreign = MODELS[name](beta)
+    _assert_not_shown(_as(client, alpha.ta).get(reverse(f"admin:{name}_{view}", args=[foreign.pk])))
+
+
+@pytest.mark.parametrize("name", [name for name, allowed in TA_EXPECTED.items() if "change" not in allowed])
+def test_the_teaching_assistant_changes_nothing_but_extensions(client, alpha, beta, name):
+    own = MODELS[name](alpha)
+    before = type(own).objects.filter(pk=own.pk).values().get()
+    _as(client, alpha.ta)
+    page = client.get(reverse(f"admin:{name}_change", args=[own.pk])).content.decode()
+    assert 'name="_save"' not in page
+    assert client.post(reverse(f"admin:{name}_change", args=[own.pk]), {}).status_code == 403
+    if "delete" not in TA_EXPECTED[name]:
+        assert client.post(reverse(f"admin:{name}_delete", args=[own.pk]), {"post": "yes"}).status_code == 403
+    assert type(own).objects.filter(pk=own.pk).values().get() == before
+
+
+def test_the_teaching_assistant_cannot_override_a_grade(client, alpha, beta):
+    url = reverse("admin:grades_grade_change", args=[alpha.grade.pk])
+    response = _as(client, alpha.ta).post(url, {"new_override": "2", "override_why": "because"})
+    assert response.status_code == 403
+    alpha.grade.refresh_from_db()
+    assert alpha.grade.override_score is None and not alpha.grade.changes.filter(cause=GradeChange.Cause.OVERRIDE).exists()
+
+
+def test_the_teaching_assistant_is_offered_no_regrade_and_cannot_post_one(client, alpha, beta):
+    _as(client, alpha.ta)
+    page = client.get(reverse("admin:grader_exercise_changelist"))
+    assert page.status_code == 200
+    # No action at all is left for a TA here: admin drops the action form.
+    assert page.context["action_form"] is None
+    assert "regrade_exercises" not in page.content.decode()
+    action = {"action": "regrade_exercises", "_selected_action": [alpha.exercise.pk]}
+    client.post(reverse("admin:grader_exercise_changelist"), action)
+    assert not RegradeRequest.objects.filter(exercise=alpha.exercise).exclude(pk=alpha.regrade.pk).exists()
+
+
+def test_someone_who_teaches_one_course_and_assists_in_another_has_each_role_in_its_course(client, alpha, beta):
+    Enrollment.objects.create(user=alpha.teacher, course=beta.course, role=Enrollment.Role.TEACHING_ASSISTANT)
+    _as(client, alpha.teacher)
+    assert beta.exercise.pk in _listed(client, "grader_exercise")
+    # Instructor in alpha: edits; TA in beta: reads only.
+    beta_page = client.get(reverse("admin:grader_exercise_change", args=[beta.exercise.pk])).content.decode()
+    assert 'name="_save"' not in beta_page
+    url = reverse("admin:grader_exercise_change", args=[beta.exercise.pk])
+    assert client.post(url, _exercise_data(beta.exercise, title_en="Taken over")).status_code == 403
+    # A new exercise may be placed only in a chapter of the course they teach.
+    assert _choices(client.get(reverse("admin:grader_exercise_add")), "chapter") == {alpha.chapter.pk}
+    # The regrade action runs only on the rows of the course they teach.
+    action = {"action": "regrade_exercises", "_selected_action": [alpha.exercise.pk, beta.exercise.pk]}
+    client.post(reverse("admin:grader_exercise_changelist"), action)
+    assert not RegradeRequest.objects.filter(exercise=beta.exercise).exclude(pk=beta.regrade.pk).exists()
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_a_student_finds_no_admin_page_even_when_marked_staff(client, alpha, beta, name):
+    student = alpha.student
+    student.is_staff = True
+    student.save()
+    _as(client, student)
+    assert client.get(reverse(f"admin:{name}_changelist")).status_code == 403
+    _assert_not_shown(client.get(reverse(f"admin:{name}_change", args=[MODELS[name](alpha).pk])))
+
+
+def test_a_student_who_is_not_staff_is_sent_to_the_admin_login(client, alpha, beta):
+    response = _as(client, alpha.student).get(reverse("admin:grades_grade_changelist"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))

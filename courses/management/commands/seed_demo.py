@@ -44,9 +44,19 @@ class Command(BaseCommand):
             for username, role in logins:
                 self._account_ensure(username=username, role=role, course=the_course)
 
+        self._coding_submissions_seed(course=the_course, usernames=[name for name, role in logins if role == Enrollment.Role.STUDENT])
+
         self.stdout.write(f"Demo logins for {the_course.slug} (password = username):")
         for username, role in logins:
             self.stdout.write(f"  {username:<12} {role}")
+
+    def _coding_submissions_seed(self, *, course: Course, usernames: list[str]) -> None:
+        """Graded coding submissions for the demo students (right, known mistakes, late): see courses.demo_coding."""
+        from courses.demo_coding import demo_coding_submissions_seed
+
+        students = list(get_user_model().objects.filter(username__in=usernames).order_by("username"))
+        made = demo_coding_submissions_seed(course=course, students=students)
+        self.stdout.write(f"{made} demo submissions graded · 已评分演示提交 {made} 份")
 
     @staticmethod
     def _account_ensure(*, username: str, role: str, course: Course) -> None:
