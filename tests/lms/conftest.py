@@ -9,24 +9,13 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from accounts.tokens import api_token_issue
-from courses.models import Assignment, Chapter, Course, Enrollment
-from grader.models import Exercise
+from courses.models import Chapter, Course, Enrollment
 from lms.models import Scope
 from lms.tokens import lms_token_issue
 
-from lms_helpers import CODE
+from lms_helpers import exercise_with_assignment
 
 ALL_SCOPES = list(Scope.values)
-
-
-def _exercise(chapter, slug, *, points=10, **assignment):
-    exercise = Exercise.objects.create(
-        slug=slug, chapter=chapter, title_en=f"Title {slug}", title_zh=f"标题 {slug}", statement_en="Write it.",
-        statement_zh="写出来。", reference_solution=CODE, required_functions=["softmax"], check_suite="softmax",
-        points=10,
-    )  # fmt: skip
-    Assignment.objects.create(course=chapter.course, slug=slug, exercise=exercise, points=points, **assignment)
-    return exercise
 
 
 @pytest.fixture
@@ -46,22 +35,22 @@ def chapter(course):
 
 @pytest.fixture
 def exercise(chapter):
-    return _exercise(chapter, "lms-softmax", points=20)
+    return exercise_with_assignment(chapter, "lms-softmax", points=20)
 
 
 @pytest.fixture
 def exercise2(chapter):
-    return _exercise(chapter, "lms-attention", points=10)
+    return exercise_with_assignment(chapter, "lms-attention", points=10)
 
 
 @pytest.fixture
 def hidden_exercise(chapter):
-    return _exercise(chapter, "lms-unpublished", published=False)
+    return exercise_with_assignment(chapter, "lms-unpublished", published=False)
 
 
 @pytest.fixture
 def make_exercise(chapter):
-    return lambda slug, **kw: _exercise(chapter, slug, **kw)
+    return lambda slug, **kw: exercise_with_assignment(chapter, slug, **kw)
 
 
 def _person(username, course=None, role=Enrollment.Role.STUDENT, **fields):

@@ -2,7 +2,9 @@
 
 from decimal import Decimal
 
+from courses.models import Assignment
 from grader.code_grading import GradeReport, TestReport
+from grader.models import Exercise
 from grader.services import submission_claim, submission_create, submission_store_report
 
 CODE = "import numpy as np\n\ndef softmax(x, axis=-1):\n    e = np.exp(x - x.max(axis=axis, keepdims=True))\n    return e / e.sum(axis=axis, keepdims=True)\n"
@@ -36,3 +38,13 @@ def assert_error(response, status, code):
     assert error["code"] == code, error
     assert error["message"] and error["message_zh"]
     return error
+
+
+def exercise_with_assignment(chapter, slug, *, points=10, **assignment):
+    exercise = Exercise.objects.create(
+        slug=slug, chapter=chapter, title_en=f"Title {slug}", title_zh=f"标题 {slug}", statement_en="Write it.",
+        statement_zh="写出来。", reference_solution=CODE, required_functions=["softmax"], check_suite="softmax",
+        points=10,
+    )  # fmt: skip
+    Assignment.objects.create(course=chapter.course, slug=slug, exercise=exercise, points=points, **assignment)
+    return exercise

@@ -16,7 +16,7 @@ from lms.models import LmsToken
 from lms.serializers import GradeFeedPageSerializer, GradeRowSerializer, StudentRefSerializer
 from lti.models import LtiIdentity, PlatformRegistration
 
-from lms_helpers import assert_error, course_url, submit_and_grade
+from lms_helpers import exercise_with_assignment, assert_error, course_url, submit_and_grade
 
 pytestmark = pytest.mark.django_db
 
@@ -115,9 +115,7 @@ def test_it_shows_only_the_courses_students_and_published_assignments(
     submit_and_grade(teacher, exercise, "10")  # an instructor trying the exercise
     # A grade in another course.
     other_chapter = Chapter.objects.create(course=other_course, number=1, title_en="X", title_zh="X")
-    from conftest import _exercise
-
-    foreign = _exercise(other_chapter, "foreign-lms")
+    foreign = exercise_with_assignment(other_chapter, "foreign-lms")
     outsider = make_person("outsider", other_course)
     submit_and_grade(outsider, foreign, "9")
 
