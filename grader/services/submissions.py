@@ -10,7 +10,6 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from courses.assignment_window import WindowRefusal, assignment_window_check
 from courses.language import in_both_languages
-from courses.models import Assignment, Enrollment, Extension
+from courses.models import Assignment, Enrollment
 from grader.models import Exercise, GradingRun, Submission
 
 __all__ = [
@@ -137,40 +137,29 @@ def submission_code_decode(raw: bytes) -> str:
 def _assignment_window_check(*, enrollment: Enrollment, exercise: Exercise) -> Assignment:
     """The exercise's assignment, if it accepts this student's submission now; else SubmissionRejected.
 
-    The window and the attempt limit are the assignment's, with the student's
-    extension counted (its own close time, its extra attempts). Instructors try
-    their own exercises whatever the window and the limit say.
+    The rule is courses.assignment_window's, shared with quiz attempts; only
+    the counting (a grader failure costs no attempt) and the wording are here.
     """
     assignment = Assignment.objects.filter(exercise=exercise).first()
     if assignment is None:
         raise SubmissionRejected("not_assigned", slug=exercise.slug)
-    if enrollment.role == Enrollment.Role.INSTRUCTOR:
-        return assignment
-    if not assignment.published:
-        raise SubmissionRejected("exercise_closed", slug=exercise.slug)
-    now = timezone.now()
-    if assignment.opens_at is not None and now < assignment.opens_at:
-        opens_at = assignment.opens_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M")
-        raise SubmissionRejected("not_open_yet", slug=exercise.slug, opens_at=opens_at)
-    extension = Extension.objects.filter(assignment=assignment, user_id=enrollment.user_id).first()
-    closes_at = assignment.closes_at
-    if extension is not None and extension.closes_at is not None:
-        closes_at = extension.closes_at
-    if closes_at is not None and now >= closes_at:
-        raise SubmissionRejected("exercise_closed", slug=exercise.slug)
-    limit = assignment.attempt_limit if assignment.attempt_limit is not None else settings.SUBMISSION_DEFAULT_ATTEMPT_LIMIT
-    if not limit:
-        return assignment
-    limit += extension.extra_attempts if extension is not None else 0
-    used = (
-        Submission.objects.filter(user_id=enrollment.user_id, exercise=exercise)
-        # A grader failure is ours, not the student's: it does not cost an attempt.
-        .exclude(status=Submission.Status.INTERNAL_ERROR)
-        .count()
-    )
-    if used >= limit:
-        raise SubmissionRejected("attempt_limit", limit=limit, slug=exercise.slug)
+    try:
+        assignment_window_check(
+            assignment=assignment,
+            user_id=enrollment.user_id,
+            is_instructor=enrollment.role == Enrollment.Role.INSTRUCTOR,
+            # A grader failure is ours, not the student's: it does not cost an attempt.
+            attempts_used=lambda: Submission.objects.filter(user_id=enrollment.user_id, exercise=exercise)
+            .exclude(status=Submission.Status.INTERNAL_ERROR)
+            .count(),
+            default_attempt_limit=settings.SUBMISSION_DEFAULT_ATTEMPT_LIMIT,
+        )
+    except WindowRefusal as refusal:
+        raise SubmissionRejected(_WINDOW_CODES[refusal.reason], slug=exercise.slug, **refusal.params) from None
     return assignment
+
+
+_WINDOW_CODES = {"closed": "exercise_closed", "not_open_yet": "not_open_yet", "attempt_limit": "attempt_limit"}
 
 
 def _rate_limit_check(*, user_id: int) -> None:
