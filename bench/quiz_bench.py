@@ -19,6 +19,7 @@ import argparse
 import concurrent.futures
 import http.cookiejar
 import os
+import random
 import re
 import subprocess
 import sys
@@ -84,16 +85,14 @@ class Browser:
 
 
 def _form(attempt_id: int) -> dict:
-    from quizzes.demo import _answer
+    from quizzes.demo import demo_answer
     from quizzes.models import Question, QuizAttempt
-
-    import random
 
     attempt = QuizAttempt.objects.get(pk=attempt_id)
     rng = random.Random(attempt_id)
     data = {}
     for question in Question.objects.filter(quiz_id=attempt.quiz_id):
-        response = _answer(question.to_item(), seed=attempt.seed, knows=rng.random() < 0.7, rng=rng)
+        response = demo_answer(question.to_item(), seed=attempt.seed, knows=rng.random() < 0.7, rng=rng)
         if response is not None:
             data[f"q-{question.key}"] = response
     return data

@@ -16,7 +16,7 @@ from quizzes.parameterised import draw
 from quizzes.services import QuizRefused, quiz_attempt_start, quiz_attempt_submit
 
 
-def _answer(item, *, seed: int, knows: bool, rng: random.Random):
+def demo_answer(item, *, seed: int, knows: bool, rng: random.Random):
     """A right answer when the student `knows`, else a plausible wrong one (or none)."""
     if not knows and rng.random() < 0.2:
         return None  # left blank
@@ -45,7 +45,7 @@ def _sit(user, quiz, items, *, skill: float, rng: random.Random) -> QuizAttempt:
     attempt = quiz_attempt_start(user=user, quiz=quiz)
     responses = {}
     for item in items:
-        response = _answer(item, seed=attempt.seed, knows=rng.random() < skill, rng=rng)
+        response = demo_answer(item, seed=attempt.seed, knows=rng.random() < skill, rng=rng)
         if response is not None:
             responses[item.id] = response
     return quiz_attempt_submit(user=user, attempt_id=attempt.pk, responses=responses)
