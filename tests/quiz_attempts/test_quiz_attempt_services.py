@@ -12,7 +12,7 @@ from grades.models import Grade, GradeChange, GradeState
 from quizzes.models import QuizAttempt
 from quizzes.services import QuizRefused, quiz_attempt_start, quiz_attempt_submit
 
-from conftest import right_responses
+from quiz_attempt_helpers import right_responses
 
 pytestmark = pytest.mark.django_db
 

@@ -4,34 +4,25 @@ alice and bob study the course, stranger studies another one, teacher
 teaches it and ta assists in it.
 """
 
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from courses.models import Assignment, Chapter, Course, Enrollment
-from quizzes.item_codec import item_body
-from quizzes.models import Question, Quiz
-from quizzes.parameterised import draw
+from quizzes.models import Quiz
 
-from quiz_items import cloze, matching, multiple, numeric, parameterised, short, single, true_false
+# The item builders of the pure quiz tests (tests/quizzes/quiz_items.py) serve here too.
+sys.path.append(str(Path(__file__).resolve().parent.parent / "quizzes"))
 
-ITEMS = (single(), multiple(), true_false(), numeric(), short(), parameterised(), matching(), cloze())
+from quiz_attempt_helpers import ITEMS, question_create  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def question_create(quiz, item, position):
-    return Question.objects.create(
-        quiz=quiz, position=position, key=item.id, type=item.type, section=item.section,
-        points=Decimal(item.points.numerator) / item.points.denominator,
-        prompt_zh=item.prompt.zh, prompt_en=item.prompt.en,
-        explanation_zh=item.explanation.zh, explanation_en=item.explanation.en, body=item_body(item),
-    )  # fmt: skip
-
 
 @pytest.fixture
 def course(db):
@@ -85,11 +76,3 @@ def teacher(course):
 def ta(course):
     return _person("ta", course, Enrollment.Role.TEACHING_ASSISTANT)
 
-
-def right_responses(seed):
-    """Every question of ITEMS answered right, for an attempt with `seed`."""
-    return {
-        "single": "a", "multiple": ["a", "b"], "tf": "true", "numeric": "14", "short": "relu",
-        "param": f"{draw(parameterised(), seed).answer:.6f}", "match": {"1": "1", "2": "2", "3": "3"},
-        "cloze": {"1": "ReLU", "2": "14", "3": "a"},
-    }  # fmt: skip

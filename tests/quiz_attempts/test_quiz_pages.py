@@ -12,7 +12,7 @@ from grades.models import Grade
 from quizzes.models import Question, Quiz, QuizAttempt
 from quizzes.parameterised import draw
 
-from conftest import ITEMS, question_create, right_responses
+from quiz_attempt_helpers import ITEMS, question_create, right_responses
 from quiz_items import parameterised, single
 
 pytestmark = pytest.mark.django_db
