@@ -53,13 +53,19 @@ def quiz_get_visible(*, user: AbstractBaseUser, slug: str) -> Quiz:
 def quiz_attempt_get_for_user(*, user: AbstractBaseUser, slug: str, attempt_id: int) -> QuizAttempt:
     """`user`'s own attempt at the quiz `slug`, with the quiz, its assignment and course; Http404 for anyone else's.
 
-    An attempt of a classmate answers exactly as an id that does not exist.
+    An attempt of a classmate answers exactly as an id that does not exist;
+    so does the user's own once the quiz is no longer theirs to open. One query.
     """
-    quiz = quiz_get_visible(user=user, slug=slug)
-    attempt = QuizAttempt.objects.filter(pk=attempt_id, quiz=quiz, user_id=user.pk).first()
+    if not isinstance(slug, str) or not slug_re.match(slug):
+        raise Http404("No such attempt.")
+    visible = quizzes_visible_to(user=user).filter(assignment__isnull=False).values("pk")
+    attempt = (
+        QuizAttempt.objects.filter(pk=attempt_id, user_id=user.pk, quiz__slug=slug, quiz_id__in=visible)
+        .select_related("quiz__assignment", "quiz__course", "quiz__chapter")
+        .first()
+    )
     if attempt is None:
         raise Http404("No such attempt.")
-    attempt.quiz = quiz
     return attempt
 
 

@@ -9,6 +9,7 @@ one coding submissions follow, counting submitted attempts.
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -48,13 +49,18 @@ class QuizRefused(Exception):
 
 
 def _assignment_and_role(*, quiz: Quiz, user_id: int) -> tuple[Assignment, bool]:
-    enrollment = Enrollment.objects.filter(user_id=user_id, course_id=quiz.course_id).only("role").first()
-    if enrollment is None or enrollment.role == Enrollment.Role.TEACHING_ASSISTANT:
-        raise QuizRefused("not_enrolled", slug=quiz.slug)
-    assignment = Assignment.objects.filter(quiz_id=quiz.pk, kind=Assignment.Kind.QUIZ).first()
+    # One query: the assignment with the user's role in its course (None: not enrolled).
+    role = Enrollment.objects.filter(user_id=user_id, course_id=OuterRef("course_id")).values("role")[:1]
+    assignment = (
+        Assignment.objects.filter(quiz_id=quiz.pk, kind=Assignment.Kind.QUIZ).annotate(role=Subquery(role)).first()
+    )
     if assignment is None:
+        if not Enrollment.objects.filter(user_id=user_id, course_id=quiz.course_id).exists():
+            raise QuizRefused("not_enrolled", slug=quiz.slug)
         raise QuizRefused("not_assigned", slug=quiz.slug)
-    return assignment, enrollment.role == Enrollment.Role.INSTRUCTOR
+    if assignment.role is None or assignment.role == Enrollment.Role.TEACHING_ASSISTANT:
+        raise QuizRefused("not_enrolled", slug=quiz.slug)
+    return assignment, assignment.role == Enrollment.Role.INSTRUCTOR
 
 
 def _window_check(*, quiz: Quiz, user_id: int, exclude_attempt_id: int | None = None) -> Assignment:

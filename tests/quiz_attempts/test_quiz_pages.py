@@ -285,8 +285,8 @@ def test_the_result_page_s_query_count_does_not_grow(client, alice, quiz, assign
     attempt = _start(client, alice)
     _submit(client, attempt, right_responses(attempt.seed))
     url = reverse("quiz-attempt", args=["quiz-one", attempt.pk])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
     _more_questions(quiz, 10)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
