@@ -112,7 +112,7 @@ def _one_submit(browser: Browser) -> float:
 def _summary(name: str, times: list[float]) -> dict:
     figures = {"n": len(times), "p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1),
                "max_ms": round(max(times), 1)}  # fmt: skip
-    log(f"{name:<6} {figures['n']} submits: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
+    log(f"{name:<6} {figures['n']} requests: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
         f"max {figures['max_ms']} ms")  # fmt: skip
     return figures
 
@@ -221,6 +221,14 @@ def main() -> int:
         browsers = [Browser(base, key) for key in sessions]
         for browser in browsers[:6]:  # warm every web process
             _one_submit(browser)
+        # The floor on this machine now: a request that does one query. On a shared,
+        # busy machine every figure below rises with it.
+        floor = []
+        for _ in range(50):
+            started = time.perf_counter()
+            urllib.request.urlopen(base + "/healthz", timeout=10).read()
+            floor.append((time.perf_counter() - started) * 1000)
+        _summary("floor", floor)
         idle = _summary("idle", [_one_submit(browsers[n % len(browsers)]) for n in range(args.idle)])
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             busy_times = list(pool.map(lambda n: _one_submit(browsers[n % len(browsers)]), range(args.busy)))
