@@ -76,14 +76,9 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/autograder_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 # Grading alone first (warm pool vs cold sandbox, no database), then the mutants
 # of one exercise, then question import (a 1,000-question GIFT file), then the
-<<<<<<< HEAD
-# whole path, then an LMS pulling 20,000 grades through the feed; mutation_bench,
-# import_bench, load_bench and lms_feed_bench exit non-zero when a target is
-# missed. --soak 10000 via BENCH_ARGS.
-=======
-# whole path, then a quiz submit over HTTP; mutation_bench, import_bench,
-# load_bench and quiz_bench exit non-zero when a target is missed. --soak 10000 via BENCH_ARGS.
->>>>>>> 4345b42 (bench/quiz_bench.py in make bench: a quiz form posted through gunicorn on PostgreSQL, scored, stored and graded, p95 against the 100 ms target, idle and with 8 students at once)
+# whole path, then an LMS pulling 20,000 grades through the feed, then a quiz
+# submit over HTTP; mutation_bench, import_bench, load_bench, lms_feed_bench and
+# quiz_bench exit non-zero when a target is missed. --soak 10000 via BENCH_ARGS.
 bench: $(VENV)/.installed $(SANDBOX_SITE)/.installed
 	$(PY) bench/grade_bench.py
 	$(PY) bench/mutation_bench.py
