@@ -9,6 +9,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("exercises/<slug:slug>/", exercise_detail, name="exercise-detail"),
+    path("quizzes/", include("quizzes.urls")),
     path("admin/", admin.site.urls),
     # Before the students' API: its last pattern answers a JSON 404 for any other path under api/v1/.
     path("api/v1/courses/<slug:course>/", include("lms.urls")),

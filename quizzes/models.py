@@ -112,6 +112,12 @@ class QuizAttempt(models.Model):
     class Meta:
         ordering = ["quiz", "user", "started_at", "id"]
         indexes = [models.Index(fields=["quiz", "user"], name="attempt_quiz_user")]
+        constraints = [
+            # Start-or-resume relies on it: two tabs starting at once get the same attempt.
+            models.UniqueConstraint(
+                fields=["quiz", "user"], condition=models.Q(submitted_at__isnull=True), name="one_attempt_in_progress"
+            )
+        ]
 
     def __str__(self):
         return f"{self.user} on {self.quiz.slug} ({'submitted' if self.submitted_at else 'in progress'})"

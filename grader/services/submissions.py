@@ -10,7 +10,6 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +19,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from courses.assignment_window import WindowRefusal, assignment_window_check
 from courses.language import in_both_languages
 from courses.models import Assignment, Enrollment, Extension
 from grader.models import Exercise, GradingRun, Submission
@@ -141,8 +141,7 @@ class _Standing:
 
     role: str | None  # in the exercise's course; None: not enrolled
     assignment: Assignment | None
-    extension_closes_at: object
-    extra_attempts: int
+    extension: Extension | None
 
 
 def _standing_read(*, user_id: int, exercise: Exercise) -> _Standing:
@@ -156,6 +155,8 @@ def _standing_read(*, user_id: int, exercise: Exercise) -> _Standing:
         Assignment.objects.filter(exercise_id=exercise.pk)
         .annotate(
             student_role=role,
+            extension_id=Subquery(extension.values("pk")[:1]),
+            extension_due_at=Subquery(extension.values("due_at")[:1]),
             extension_closes_at=Subquery(extension.values("closes_at")[:1]),
             extension_extra_attempts=Subquery(extension.values("extra_attempts")[:1]),
         )
@@ -163,46 +164,44 @@ def _standing_read(*, user_id: int, exercise: Exercise) -> _Standing:
     )
     if assignment is None:
         enrollment = Enrollment.objects.filter(user_id=user_id, course_id=exercise.chapter.course_id).first()
-        return _Standing(enrollment.role if enrollment else None, None, None, 0)
-    return _Standing(
-        assignment.student_role, assignment, assignment.extension_closes_at, assignment.extension_extra_attempts or 0
-    )
+        return _Standing(enrollment.role if enrollment else None, None, None)
+    extension = None
+    if assignment.extension_id is not None:
+        # Built from the columns read beside the assignment, so the window rule reads no row again.
+        extension = Extension(
+            pk=assignment.extension_id, assignment=assignment, user_id=user_id, due_at=assignment.extension_due_at,
+            closes_at=assignment.extension_closes_at, extra_attempts=assignment.extension_extra_attempts,
+        )  # fmt: skip
+    return _Standing(assignment.student_role, assignment, extension)
 
 
 def _assignment_window_check(*, standing: _Standing, user_id: int, exercise: Exercise) -> Assignment:
     """The exercise's assignment, if it accepts this student's submission now; else SubmissionRejected.
 
-    The window and the attempt limit are the assignment's, with the student's
-    extension counted (its own close time, its extra attempts). Instructors try
-    their own exercises whatever the window and the limit say.
+    The rule is courses.assignment_window's, shared with quiz attempts; only
+    the counting (a grader failure costs no attempt) and the wording are here.
     """
     assignment = standing.assignment
     if assignment is None:
         raise SubmissionRejected("not_assigned", slug=exercise.slug)
-    if standing.role == Enrollment.Role.INSTRUCTOR:
-        return assignment
-    if not assignment.published:
-        raise SubmissionRejected("exercise_closed", slug=exercise.slug)
-    now = timezone.now()
-    if assignment.opens_at is not None and now < assignment.opens_at:
-        opens_at = assignment.opens_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M")
-        raise SubmissionRejected("not_open_yet", slug=exercise.slug, opens_at=opens_at)
-    closes_at = standing.extension_closes_at or assignment.closes_at
-    if closes_at is not None and now >= closes_at:
-        raise SubmissionRejected("exercise_closed", slug=exercise.slug)
-    limit = assignment.attempt_limit if assignment.attempt_limit is not None else settings.SUBMISSION_DEFAULT_ATTEMPT_LIMIT
-    if not limit:
-        return assignment
-    limit += standing.extra_attempts
-    used = (
-        Submission.objects.filter(user_id=user_id, exercise=exercise)
-        # A grader failure is ours, not the student's: it does not cost an attempt.
-        .exclude(status=Submission.Status.INTERNAL_ERROR)
-        .count()
-    )
-    if used >= limit:
-        raise SubmissionRejected("attempt_limit", limit=limit, slug=exercise.slug)
+    try:
+        assignment_window_check(
+            assignment=assignment,
+            user_id=user_id,
+            is_instructor=standing.role == Enrollment.Role.INSTRUCTOR,
+            # A grader failure is ours, not the student's: it does not cost an attempt.
+            attempts_used=lambda: Submission.objects.filter(user_id=user_id, exercise=exercise)
+            .exclude(status=Submission.Status.INTERNAL_ERROR)
+            .count(),
+            default_attempt_limit=settings.SUBMISSION_DEFAULT_ATTEMPT_LIMIT,
+            extension=standing.extension,
+        )
+    except WindowRefusal as refusal:
+        raise SubmissionRejected(_WINDOW_CODES[refusal.reason], slug=exercise.slug, **refusal.params) from None
     return assignment
+
+
+_WINDOW_CODES = {"closed": "exercise_closed", "not_open_yet": "not_open_yet", "attempt_limit": "attempt_limit"}
 
 
 def _rate_limit_check(*, user_id: int) -> None:

@@ -235,7 +235,8 @@ def test_seed_course_prints_a_one_line_summary(content):
     out = StringIO()
     call_command("seed_course", directory=content, stdout=out)
     assert out.getvalue().splitlines() == [
-        "llm-foundations: 2 chapters · 章, 11 exercises · 练习 — 25 created · 新建, 0 updated · 更新, 0 unchanged · 未变"
+        "llm-foundations: 2 chapters · 章, 11 exercises · 练习 — 25 created · 新建, 0 updated · 更新, 0 unchanged · 未变",
+        "llm-foundations: 2 quizzes · 测验, 64 questions · 题 — 68 created · 新建, 0 updated · 更新, 0 unchanged · 未变",
     ]
 
     out = StringIO()

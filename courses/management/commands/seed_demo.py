@@ -45,6 +45,7 @@ class Command(BaseCommand):
                 self._account_ensure(username=username, role=role, course=the_course)
 
         self._coding_submissions_seed(course=the_course, usernames=[name for name, role in logins if role == Enrollment.Role.STUDENT])
+        attempts = self._quiz_attempts_ensure(course=the_course, usernames=[u for u, r in logins if r == Enrollment.Role.STUDENT])
 
         self.stdout.write(f"Demo logins for {the_course.slug} (password = username):")
         for username, role in logins:
@@ -57,6 +58,16 @@ class Command(BaseCommand):
         students = list(get_user_model().objects.filter(username__in=usernames).order_by("username"))
         made = demo_coding_submissions_seed(course=course, students=students)
         self.stdout.write(f"{made} demo submissions graded · 已评分演示提交 {made} 份")
+    def _quiz_attempts_ensure(self, *, course: Course, usernames: list[str]) -> int:
+        # Submitted through the quiz services, as a student's page would: grades follow.
+        from quizzes.demo import demo_quiz_attempts_ensure
+
+        students = list(get_user_model().objects.filter(username__in=usernames))
+        students.sort(key=lambda user: usernames.index(user.username))
+        made = demo_quiz_attempts_ensure(course=course, students=students)
+        if made:
+            self.stdout.write(f"Quiz attempts submitted for the demo students · 演示学生的测验作答: {made}")
+        return made
 
     @staticmethod
     def _account_ensure(*, username: str, role: str, course: Course) -> None:
