@@ -88,57 +88,65 @@ def mutation_report_prepare(*, report_id: int) -> list[int]:
     Delivered twice, the second finds the report running and sends the
     pending rows again, which their claims make harmless.
     """
-    from grader.mutation.generate import generate_mutants
-
-    claimed = MutationReport.objects.filter(pk=report_id, status=MutationReport.Status.PENDING).update(
-        status=MutationReport.Status.RUNNING
-    )
-    report = MutationReport.objects.select_related("exercise").filter(pk=report_id).first()
-    if report is None or report.status != MutationReport.Status.RUNNING:
-        return []
-    if claimed:
-        exercise = report.exercise
-        try:
-            mutants = generate_mutants(exercise.reference_solution)
-            equivalents = exercise_equivalents(exercise=exercise)
-            known_wrong = _known_wrong_rows(exercise)
-        except Exception as exc:  # noqa: BLE001 - a reference that does not parse, a bad mutants.toml: shown to its author
-            logger.exception("mutation report %s: preparing failed", report_id)
-            MutationReport.objects.filter(pk=report_id).update(
-                status=MutationReport.Status.ERROR, problems=f"Could not prepare · 无法准备: {exc}", finished_at=timezone.now()
-            )
+    # The claim and the rows commit together: a second delivery waits on the claim's row lock,
+    # then finds the report running with all its rows, never running without them.
+    with transaction.atomic():
+        claimed = MutationReport.objects.filter(pk=report_id, status=MutationReport.Status.PENDING).update(
+            status=MutationReport.Status.RUNNING
+        )
+        report = MutationReport.objects.select_related("exercise").filter(pk=report_id).first()
+        if report is None or report.status != MutationReport.Status.RUNNING:
             return []
-        rows = []
-        for position, mutant in enumerate(mutants):
-            mark = equivalents.get(mutant.id)
-            rows.append(
-                MutantResult(
-                    report=report, position=position, kind=MutantResult.Kind.MUTANT, mutant_id=mutant.id,
-                    description=mutant.description, diff=mutant.diff, source=mutant.source,
-                    outcome=MutantResult.Outcome.EQUIVALENT if mark else MutantResult.Outcome.PENDING,
-                    reason=mark[0] if mark else "", marked_in=mark[1] if mark else "",
-                )  # fmt: skip
-            )
-        for offset, (name, mistake, code) in enumerate(known_wrong):
-            rows.append(
-                MutantResult(
-                    report=report, position=len(mutants) + offset, kind=MutantResult.Kind.KNOWN_WRONG,
-                    mutant_id=name, description=f"known-wrong solution {name}" + (f" ({mistake})" if mistake else ""),
-                    source=code,
-                )  # fmt: skip
-            )
-        with transaction.atomic():
-            MutantResult.objects.bulk_create(rows, ignore_conflicts=True)
-            MutationReport.objects.filter(pk=report_id).update(
-                total=len(rows),
-                reference_sha256=hashlib.sha256(exercise.reference_solution.encode()).hexdigest(),
-            )
+        if claimed and not _rows_create(report):
+            return []
     pending = list(
         MutantResult.objects.filter(report_id=report_id, outcome=MutantResult.Outcome.PENDING).values_list("pk", flat=True)
     )
     if not pending:
         mutation_report_finish(report_id=report_id)
     return pending
+
+
+def _rows_create(report: MutationReport) -> bool:
+    """The report's rows: every mutant of the reference (marked ones already equivalent), then the
+    known-wrong solutions. False, with the report closed as an error, when they cannot be made."""
+    from grader.mutation.generate import generate_mutants
+
+    exercise = report.exercise
+    try:
+        mutants = generate_mutants(exercise.reference_solution)
+        equivalents = exercise_equivalents(exercise=exercise)
+        known_wrong = _known_wrong_rows(exercise)
+    except Exception as exc:  # noqa: BLE001 - a reference that does not parse, a bad mutants.toml: shown to its author
+        logger.exception("mutation report %s: preparing failed", report.pk)
+        MutationReport.objects.filter(pk=report.pk).update(
+            status=MutationReport.Status.ERROR, problems=f"Could not prepare · 无法准备: {exc}", finished_at=timezone.now()
+        )
+        return False
+    rows = []
+    for position, mutant in enumerate(mutants):
+        mark = equivalents.get(mutant.id)
+        rows.append(
+            MutantResult(
+                report=report, position=position, kind=MutantResult.Kind.MUTANT, mutant_id=mutant.id,
+                description=mutant.description, diff=mutant.diff, source=mutant.source,
+                outcome=MutantResult.Outcome.EQUIVALENT if mark else MutantResult.Outcome.PENDING,
+                reason=mark[0] if mark else "", marked_in=mark[1] if mark else "",
+            )  # fmt: skip
+        )
+    for offset, (name, mistake, code) in enumerate(known_wrong):
+        rows.append(
+            MutantResult(
+                report=report, position=len(mutants) + offset, kind=MutantResult.Kind.KNOWN_WRONG,
+                mutant_id=name, description=f"known-wrong solution {name}" + (f" ({mistake})" if mistake else ""),
+                source=code,
+            )  # fmt: skip
+        )
+    MutantResult.objects.bulk_create(rows, ignore_conflicts=True)
+    MutationReport.objects.filter(pk=report.pk).update(
+        total=len(rows), reference_sha256=hashlib.sha256(exercise.reference_solution.encode()).hexdigest()
+    )
+    return True
 
 
 def _stale_claim_before():
