@@ -91,8 +91,24 @@ def test_two_students_who_both_hand_in_the_reference_are_not_flagged():
 def test_progress_is_reported_up_to_the_total():
     seen = []
     codes = {f"s{i}": ALICE.replace("shifted", f"v{i}") for i in range(8)}
-    similar_pairs(codes, boilerplate=[STARTER], progress=lambda done, total: seen.append((done, total)), progress_every=5)
-    assert seen[-1] == (28, 28) and seen[0] == (5, 28)
+    similar_pairs(codes, boilerplate=[STARTER], progress=lambda done, total: seen.append((done, total)), progress_rows=3)
+    # After 3 and 6 documents (7 + 6 + 5 pairs, then 4 + 3 + 2), and at the end.
+    assert seen == [(18, 28), (27, 28), (28, 28)]
+
+
+def test_the_share_matrix_gives_compare_files_own_numbers_for_every_pair():
+    from itertools import combinations
+
+    from review.similarity import boilerplate_hashes, compare, fingerprint, share_matrix
+
+    texts = [ALICE, MALLORY, BOB, STARTER, ALICE + BOB, "import numpy as np\n", BOB.replace("peak", "p")]
+    ignored = boilerplate_hashes([STARTER])
+    prints = [fingerprint(text, ignored) for text in texts]
+    shares = share_matrix(prints)
+    for first, second in combinations(range(len(texts)), 2):
+        pair = compare(prints[first], prints[second])
+        assert shares[first, second] == pytest.approx(pair.first_similarity, abs=1e-12)
+        assert shares[second, first] == pytest.approx(pair.second_similarity, abs=1e-12)
 
 
 # --- the report, on the database -----------------------------------------------------------------
