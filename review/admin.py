@@ -59,6 +59,28 @@ class MutationReportAdmin(_ReportAdmin):
             .annotate(done=Count("results", filter=~Q(results__outcome=MutantResult.Outcome.PENDING)))
         )
 
+    actions = ("send_pending_again",)
+
+    def has_resume_permission(self, request):
+        # Instructors (not assistants): the action changes what the workers do.
+        return request.user.is_superuser or bool(course_ids_taught(request))
+
+    @admin.action(
+        description="Send the mutants still pending again (after a lost message) · 重新发送仍在等待的变异体",
+        permissions=["resume"],
+    )
+    def send_pending_again(self, request, queryset):
+        from review.services.mutation import mutation_reports_resume
+
+        taught = queryset if request.user.is_superuser else queryset.filter(exercise__chapter__course__in=course_ids_taught(request))
+        count = mutation_reports_resume(reports=taught)
+        self.message_user(
+            request,
+            f"{count} running report(s) sent again; a mutant already graded is not graded twice. · "
+            f"已重新发送 {count} 份进行中的报告；已评分的变异体不会重复评分。",
+            messages.SUCCESS,
+        )
+
     @admin.display(description="Graded / total · 已评 / 总数")
     def progress(self, report):
         return f"{report.done} / {report.total}"

@@ -207,10 +207,18 @@ def mutation_report_finish(*, report_id: int) -> bool:
     )
 
 
-def mutation_report_progress(report: MutationReport) -> tuple[int, int]:
-    """(graded, total) rows of the report: equivalent rows count as done."""
-    done = MutantResult.objects.filter(report=report).exclude(outcome=MutantResult.Outcome.PENDING).count()
-    return done, report.total
+def mutation_reports_resume(*, reports) -> int:
+    """Queue the preparation of each running report again, which re-sends its pending rows.
+
+    For a message lost with Redis: the claims make a row still queued, or in
+    flight, harmless to send twice.
+    """
+    from review.tasks import mutation_report_prepare
+
+    ids = list(reports.filter(status=MutationReport.Status.RUNNING).values_list("pk", flat=True))
+    for report_id in ids:
+        transaction.on_commit(lambda report_id=report_id: mutation_report_prepare.delay(report_id), robust=True)
+    return len(ids)
 
 
 def equivalent_mark_validate(*, exercise: Exercise, mutant_id: str, reason: str) -> None:

@@ -224,3 +224,35 @@ def test_another_course_s_instructor_cannot_start_a_report_on_this_course(client
         reverse("admin:grader_exercise_changelist"), {"action": action, "_selected_action": [alpha.exercise.pk]}
     )
     assert not MutationReport.objects.exists() and not SimilarityReport.objects.exists()
+
+
+# --- a report whose messages were lost ----------------------------------------------------------
+
+
+def _resume(client, report):
+    return client.post(
+        reverse("admin:review_mutationreport_changelist"), {"action": "send_pending_again", "_selected_action": [report.pk]}
+    )
+
+
+def test_the_instructor_sends_a_stuck_report_s_pending_mutants_again(client, alpha, django_capture_on_commit_callbacks):
+    report = MutationReport.objects.create(exercise=alpha.exercise, seed=1, status=MutationReport.Status.RUNNING, total=1)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert _resume(_as(client, alpha.instructor), report).status_code == 302
+    assert len(callbacks) == 1
+
+
+def test_a_finished_report_is_not_sent_again(client, alpha, django_capture_on_commit_callbacks):
+    report = finished_report(alpha.exercise)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _resume(_as(client, alpha.instructor), report)
+    assert callbacks == []
+
+
+@pytest.mark.parametrize("who", ["assistant", "other instructor", "student"])
+def test_only_the_course_s_instructor_may_send_a_report_again(client, alpha, beta, who, django_capture_on_commit_callbacks):
+    report = MutationReport.objects.create(exercise=alpha.exercise, seed=1, status=MutationReport.Status.RUNNING, total=1)
+    user = {"assistant": alpha.assistant, "other instructor": beta.instructor, "student": alpha.student}[who]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _resume(_as(client, user), report)
+    assert callbacks == []
