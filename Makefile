@@ -75,15 +75,22 @@ beat: $(VENV)/.installed
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/autograder_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 # Grading alone first (warm pool vs cold sandbox, no database), then the mutants
-# of one exercise, then question import (a 1,000-question GIFT file), then the
-# whole path, then an LMS pulling 20,000 grades through the feed, then the staff
-# pages of a 1,000-student class, then a quiz submit over HTTP; mutation_bench,
-# import_bench, load_bench, lms_feed_bench, staff_bench and quiz_bench exit
-# non-zero when a target is missed. --soak 10000 via BENCH_ARGS.
+# of one exercise, then question import (a 1,000-question GIFT file), then a
+# mutation report through a real worker and similarity over 500 submissions
+# (both on PostgreSQL), then the whole path, then an LMS pulling 20,000 grades
+# through the feed, then the staff pages of a 1,000-student class, then a quiz
+# submit over HTTP; every bench but grade_bench exits non-zero when a target is
+# missed. --soak 10000 via BENCH_ARGS.
 bench: $(VENV)/.installed $(SANDBOX_SITE)/.installed
 	$(PY) bench/grade_bench.py
 	$(PY) bench/mutation_bench.py
 	$(PY) bench/import_bench.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
+	$(PY) bench/mutation_bench.py --worker
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
+	$(PY) bench/similarity_bench.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
 	$(PY) bench/load_bench.py $(BENCH_ARGS)

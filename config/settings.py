@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "staff",
+    "review",
 ]
 
 MIDDLEWARE = [
@@ -381,6 +382,11 @@ CELERY_TASK_ROUTES = {
     "grader.tasks.grade_submission": {"queue": "grading"},
     "grader.tasks.check_reference": {"queue": "grading"},
     "grader.tasks.regrade_fan_out": {"queue": "default"},
+    # A mutant is graded like a submission (review.tasks: at the regrade priority); preparing and
+    # similarity run no student code.
+    "review.tasks.mutant_grade": {"queue": "grading"},
+    "review.tasks.mutation_report_prepare": {"queue": "default"},
+    "review.tasks.similarity_report_run": {"queue": "default"},
 }
 # A message is acked after the task ran, and given back if the worker died:
 # a claim (conditional UPDATE) makes the second delivery harmless.

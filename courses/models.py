@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -109,6 +110,16 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.course.slug}/{self.slug}"
+
+    def clean(self):
+        # One publication rule for admin and the content loader: an exercise whose checks are
+        # known to be wrong (its reference loses points, a known-wrong solution passes) stays unpublished.
+        from review.publishing import assignment_becomes_published, assignment_publish_blockers
+
+        if assignment_becomes_published(assignment=self):
+            blockers = assignment_publish_blockers(assignment=self)
+            if blockers:
+                raise ValidationError({"published": blockers})
 
     @property
     def is_closed(self) -> bool:

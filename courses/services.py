@@ -74,6 +74,8 @@ class ExerciseContent:
     mistakes: tuple[MistakeContent, ...]
     # The attempt limit is the assignment's (what a grade is for), not the exercise's.
     attempt_limit: int | None = None
+    # The assignment's publication when the file says it; None leaves it to admin.
+    published: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,12 @@ def _integer(minimum):
 # grader.exercise_validation's, as in admin.
 
 
+def _boolean(value):
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, not {_toml_type(value)}")
+    return value
+
+
 def _number(value):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"must be a number, not {_toml_type(value)}")
@@ -272,8 +280,12 @@ _EXERCISE_KEYS = {
     "wall_limit_seconds": (_number, True),
     "memory_limit_mb": (_integer(None), True),
     "attempt_limit": (_integer(1), False),  # TOML has no null: leave it out for "unlimited"
+    # Left out: publication stays the instructor's call in admin (a new assignment starts published).
+    "published": (_boolean, False),
 }
-_OPTIONAL_DEFAULTS = {"description_zh": "", "description_en": "", "check_params": {}, "attempt_limit": None}
+_OPTIONAL_DEFAULTS = {
+    "description_zh": "", "description_en": "", "check_params": {}, "attempt_limit": None, "published": None,
+}  # fmt: skip
 
 
 def _check_keys(data: dict, schema: dict, path: Path, problems: _Problems, where: str = "") -> dict | None:
@@ -364,6 +376,7 @@ def _exercise_read(directory: Path, chapter_numbers: set[int] | None, problems: 
     slug = values.pop("slug")
     chapter_number = values.pop("chapter")
     attempt_limit = values.pop("attempt_limit")
+    published = values.pop("published")
     values.update(
         statement_zh=texts["statement.zh.md"].strip(),
         statement_en=texts["statement.en.md"].strip(),
@@ -372,7 +385,7 @@ def _exercise_read(directory: Path, chapter_numbers: set[int] | None, problems: 
     )
     return ExerciseContent(
         slug=slug, chapter_number=chapter_number, directory=directory, values=values, mistakes=mistakes,
-        attempt_limit=attempt_limit,
+        attempt_limit=attempt_limit, published=published,
     )  # fmt: skip
 
 
@@ -533,6 +546,7 @@ def _course_content_save(content: CourseContent) -> CourseLoadResult:
         raise ContentError(conflicts)  # inside the transaction: nothing stays written
 
     existing_assignments = {a.slug: a for a in Assignment.objects.filter(slug__in=slugs)}
+    refused = []
     for exercise in content.exercises:
         values = exercise.values
         saved = _upsert(
@@ -543,14 +557,33 @@ def _course_content_save(content: CourseContent) -> CourseLoadResult:
             label=f"exercise {exercise.slug}",
             result=result,
         )
+        existing_assignment = existing_assignments.get(exercise.slug)
+        assignment_values = {"course": course, "exercise": saved, "kind": Assignment.Kind.CODING,
+                             "points": values["points"], "attempt_limit": exercise.attempt_limit}  # fmt: skip
+        # Dates and late policy are the instructor's, set in admin: left alone; so is publication
+        # unless the file says it.
+        if exercise.published is not None:
+            assignment_values["published"] = exercise.published
+        refused += _publication_refusals(exercise, existing_assignment, assignment_values)
         _upsert(
             Assignment,
-            existing=existing_assignments.get(exercise.slug),
+            existing=existing_assignment,
             lookup={"slug": exercise.slug},
-            # Dates, late policy and publication are the instructor's, set in admin: left alone.
-            values={"course": course, "exercise": saved, "kind": Assignment.Kind.CODING,
-                    "points": values["points"], "attempt_limit": exercise.attempt_limit},
+            values=assignment_values,
             label=f"assignment {exercise.slug}",
             result=result,
         )
+    if refused:
+        raise ContentError(refused)  # inside the transaction: nothing stays written
     return result
+
+
+def _publication_refusals(exercise: ExerciseContent, existing: Assignment | None, values: dict) -> list[tuple[Path, str]]:
+    """The same publication rule as admin (Assignment.clean): an exercise whose checks are known
+    to be wrong is not published by a load either."""
+    from review.publishing import exercise_publish_blockers
+
+    will_publish = values.get("published", True if existing is None else existing.published)
+    if not will_publish or (existing is not None and existing.published):
+        return []
+    return [(exercise.directory / "exercise.toml", blocker) for blocker in exercise_publish_blockers(exercise=values["exercise"])]

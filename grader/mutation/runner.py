@@ -81,19 +81,35 @@ class MutationReport:
         }
 
 
-def _grade_mutant(exercise, mutant: Mutant, seed: int) -> MutantResult:
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # killed | survived | error
+    status: str = ""
+    score: str = ""
+    reason: str = ""
+
+
+def code_verdict(*, exercise, code: str, seed: int = MUTATION_SEED) -> Verdict:
+    """Grade one wrong version of the reference as a student's submission; killed unless it earns full marks.
+
+    The one judgement the command, the benchmark and the report task share.
+    """
     try:
-        report = grade_code(exercise=exercise, code=mutant.source, seed=seed)
+        report = grade_code(exercise=exercise, code=code, seed=seed)
     except SandboxUnavailable as exc:
-        return MutantResult(mutant=mutant, outcome="error", reason=str(exc))
+        return Verdict(outcome="error", reason=str(exc))
     if report.status in INFRASTRUCTURE_STATUSES:
-        return MutantResult(mutant=mutant, outcome="error", status=report.status, reason=report.feedback_en[:300])
+        return Verdict(outcome="error", status=report.status, reason=report.feedback_en[:300])
     survived = report.status == "graded" and report.score >= report.max_score
+    return Verdict(
+        outcome="survived" if survived else "killed", status=report.status, score=f"{report.score}/{report.max_score}"
+    )
+
+
+def _grade_mutant(exercise, mutant: Mutant, seed: int) -> MutantResult:
+    verdict = code_verdict(exercise=exercise, code=mutant.source, seed=seed)
     return MutantResult(
-        mutant=mutant,
-        outcome="survived" if survived else "killed",
-        status=report.status,
-        score=f"{report.score}/{report.max_score}",
+        mutant=mutant, outcome=verdict.outcome, status=verdict.status, score=verdict.score, reason=verdict.reason
     )
 
 

@@ -49,7 +49,7 @@ def _python_msgids() -> dict[str, str]:
     """Every string the interface's Python code marks for translation -> its file."""
     found = {}
     keywords = {"gettext": None, "gettext_lazy": None, "gettext_noop": None, "_": None}
-    for app in ("courses", "grader", "config"):
+    for app in ("courses", "grader", "config", "review"):
         for path in sorted((BASE / app).rglob("*.py")):
             with path.open("rb") as handle:
                 for _line, _function, message, _comments in extract_python(handle, keywords, [], {}):
@@ -131,7 +131,7 @@ def test_no_python_html_carries_an_inline_style():
     # Admin's format_html and widget attrs end up in pages too.
     offenders = [
         str(path.relative_to(BASE))
-        for app in ("courses", "grader", "config")
+        for app in ("courses", "grader", "config", "review")
         for path in sorted((BASE / app).rglob("*.py"))
         if re.search(r"""<style\b|\bstyle\s*=\s*['"]|["']style["']\s*:""", path.read_text(encoding="utf-8"))
     ]

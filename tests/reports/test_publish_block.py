@@ -1,0 +1,201 @@
+"""An exercise whose checks are known to be wrong cannot be published: in admin, by the model, by the content loader."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from courses.models import Assignment
+from courses.services import SAMPLE_CONTENT_DIRECTORY, ContentError, course_load_from_directory
+from grader.models import Exercise, ReferenceCheck
+from review.models import MutantResult
+
+from .conftest import finished_report
+
+pytestmark = pytest.mark.django_db
+
+REFERENCE_MESSAGE = "The reference solution loses points"
+REFERENCE_MESSAGE_ZH = "参考答案未得满分"
+
+
+def _check(exercise, status):
+    return ReferenceCheck.objects.create(exercise=exercise, status=status)
+
+
+def _publish(client, assignment):
+    return client.post(
+        reverse("admin:courses_assignment_change", args=[assignment.pk]),
+        {
+            "course": assignment.course_id, "slug": assignment.slug, "kind": "coding", "exercise": assignment.exercise_id,
+            "points": "10", "published": "on", "attempt_limit": "", "grade_policy": "best",
+            "late_penalty_per_day": "0", "late_penalty_cap": "100",
+            "extensions-TOTAL_FORMS": "0", "extensions-INITIAL_FORMS": "0",
+            "excusals-TOTAL_FORMS": "0", "excusals-INITIAL_FORMS": "0",
+        },
+    )  # fmt: skip
+
+
+def _published(assignment) -> bool:
+    return Assignment.objects.values_list("published", flat=True).get(pk=assignment.pk)
+
+
+def test_the_instructor_publishes_an_exercise_whose_reference_passed(client, alpha):
+    _check(alpha.exercise, ReferenceCheck.Status.PASSED)
+    client.force_login(alpha.instructor)
+    assert _publish(client, alpha.assignment).status_code == 302
+    assert _published(alpha.assignment)
+
+
+def test_an_exercise_never_checked_may_be_published(client, alpha):
+    client.force_login(alpha.instructor)
+    assert _publish(client, alpha.assignment).status_code == 302
+    assert _published(alpha.assignment)
+
+
+def test_a_reference_that_loses_points_blocks_publication_with_a_bilingual_message(client, alpha):
+    check = _check(alpha.exercise, ReferenceCheck.Status.FAILED)
+    client.force_login(alpha.instructor)
+    response = _publish(client, alpha.assignment)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["published"]
+    assert any(REFERENCE_MESSAGE in e and REFERENCE_MESSAGE_ZH in e and f"#{check.pk}" in e for e in errors)
+    assert not _published(alpha.assignment)
+
+
+def test_a_check_that_could_not_run_blocks_publication(client, alpha):
+    _check(alpha.exercise, ReferenceCheck.Status.ERROR)
+    client.force_login(alpha.instructor)
+    assert _publish(client, alpha.assignment).status_code == 200
+    assert not _published(alpha.assignment)
+
+
+def test_the_latest_answered_check_decides(client, alpha):
+    _check(alpha.exercise, ReferenceCheck.Status.FAILED)
+    _check(alpha.exercise, ReferenceCheck.Status.PENDING)  # not answered yet: the failure still stands
+    client.force_login(alpha.instructor)
+    assert _publish(client, alpha.assignment).status_code == 200
+    _check(alpha.exercise, ReferenceCheck.Status.PASSED)  # fixed and checked again
+    assert _publish(client, alpha.assignment).status_code == 302
+    assert _published(alpha.assignment)
+
+
+def test_a_known_wrong_solution_that_survives_blocks_publication(client, alpha):
+    finished_report(alpha.exercise, known_wrong={"no_max.py": MutantResult.Outcome.SURVIVED})
+    client.force_login(alpha.instructor)
+    response = _publish(client, alpha.assignment)
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors["published"])
+    assert "no_max.py" in errors and "已知错误解法" in errors
+    assert not _published(alpha.assignment)
+
+
+def test_a_low_mutation_score_alone_does_not_block(client, alpha):
+    report = finished_report(alpha.exercise, survivors=("a", "b", "c"), killed=("d",), known_wrong={"x.py": "killed"})
+    assert report.score == 0.25
+    client.force_login(alpha.instructor)
+    assert _publish(client, alpha.assignment).status_code == 302
+
+
+def test_an_already_published_assignment_stays_editable(client, alpha):
+    Assignment.objects.filter(pk=alpha.assignment.pk).update(published=True)
+    _check(alpha.exercise, ReferenceCheck.Status.FAILED)
+    client.force_login(alpha.instructor)
+    # The rule is about becoming published; an edit of a published one is not refused.
+    assert _publish(client, alpha.assignment).status_code == 302
+
+
+def test_the_ta_may_not_publish(client, alpha):
+    client.force_login(alpha.assistant)
+    assert _publish(client, alpha.assignment).status_code == 403
+    assert not _published(alpha.assignment)
+
+
+def test_another_course_s_instructor_may_not_publish(client, alpha, beta):
+    client.force_login(beta.instructor)
+    response = _publish(client, alpha.assignment)
+    assert response.status_code == 302 and response.url == reverse("admin:index")
+    assert not _published(alpha.assignment)
+
+
+def test_a_student_may_not_publish(client, alpha):
+    client.force_login(alpha.student)
+    response = _publish(client, alpha.assignment)
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+    assert not _published(alpha.assignment)
+
+
+def test_the_model_refuses_too(alpha):
+    _check(alpha.exercise, ReferenceCheck.Status.FAILED)
+    alpha.assignment.published = True
+    with pytest.raises(ValidationError) as refused:
+        alpha.assignment.full_clean()
+    assert REFERENCE_MESSAGE in str(refused.value.message_dict["published"])
+
+
+# --- the content loader ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    """A copy of the sample course's files to edit."""
+    directory = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT_DIRECTORY, directory)
+    return directory
+
+
+def _say_published(content: Path, slug: str, published: bool) -> None:
+    toml = content / "exercises" / slug / "exercise.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + f"published = {'true' if published else 'false'}\n", encoding="utf-8")
+
+
+def test_the_loader_publishes_what_the_file_says_when_nothing_blocks_it(content):
+    course_load_from_directory(directory=content)
+    Assignment.objects.filter(slug="softmax").update(published=False)
+    _say_published(content, "softmax", True)
+    course_load_from_directory(directory=content)
+    assert Assignment.objects.get(slug="softmax").published
+
+
+def test_the_loader_refuses_to_publish_an_exercise_whose_reference_loses_points(content):
+    course_load_from_directory(directory=content)
+    Assignment.objects.filter(slug="softmax").update(published=False)
+    _check(Exercise.objects.get(slug="softmax"), ReferenceCheck.Status.FAILED)
+    _say_published(content, "softmax", True)
+    (content / "exercises" / "softmax" / "statement.en.md").write_text("Changed.\n", encoding="utf-8")
+    with pytest.raises(ContentError) as refused:
+        course_load_from_directory(directory=content)
+    assert "exercises/softmax/exercise.toml" in str(refused.value) and REFERENCE_MESSAGE_ZH in str(refused.value)
+    # Nothing written: neither the publication nor the other change of the same load.
+    assert not Assignment.objects.get(slug="softmax").published
+    assert Exercise.objects.get(slug="softmax").statement_en != "Changed."
+
+
+def test_the_loader_refuses_to_create_a_published_assignment_for_a_blocked_exercise(content):
+    course_load_from_directory(directory=content)
+    exercise = Exercise.objects.get(slug="softmax")
+    finished_report(exercise, known_wrong={"no_max_subtraction.py": MutantResult.Outcome.SURVIVED})
+    Assignment.objects.filter(slug="softmax").delete()
+    with pytest.raises(ContentError, match="no_max_subtraction.py"):
+        course_load_from_directory(directory=content)
+    assert not Assignment.objects.filter(slug="softmax").exists()
+
+
+def test_the_loader_may_unpublish_and_leaves_publication_alone_when_the_file_is_silent(content):
+    course_load_from_directory(directory=content)
+    _check(Exercise.objects.get(slug="softmax"), ReferenceCheck.Status.FAILED)
+    _say_published(content, "softmax", False)
+    course_load_from_directory(directory=content)
+    assert not Assignment.objects.get(slug="softmax").published
+    toml = content / "exercises" / "softmax" / "exercise.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("published = false\n", ""), encoding="utf-8")
+    course_load_from_directory(directory=content)
+    assert not Assignment.objects.get(slug="softmax").published
+
+
+def test_the_loader_names_a_published_value_that_is_not_a_boolean(content):
+    toml = content / "exercises" / "softmax" / "exercise.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + 'published = "yes"\n', encoding="utf-8")
+    with pytest.raises(ContentError, match="published must be true or false, not a string"):
+        course_load_from_directory(directory=content)
