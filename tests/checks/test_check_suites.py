@@ -496,3 +496,14 @@ def test_judge_needs_no_django():
 def test_call_is_a_sandbox_call():
     case = cases_for("softmax", 0)[0]
     assert isinstance(case.call, Call) and case.call.kwargs == {}
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_every_test_keeps_its_key_whatever_the_seed(suite):
+    keys = [case.key for case in build_cases(suite, params={}, seed=1)]
+    assert len(set(keys)) == len(keys) and all(keys)
+    for seed in (2, 2**62 + 5):
+        assert [case.key for case in build_cases(suite, params={}, seed=seed)] == keys
+    # More random cases add keys at the end of their group, and keep the others.
+    more = [case.key for case in build_cases(suite, params={"visible": 5, "hidden": 9}, seed=1)]
+    assert set(keys) <= set(more)
