@@ -102,6 +102,9 @@ class Verdict:
     message_en: str
     message_zh: str
     mistake: str = ""
+    # The known mistakes whose values the answer reproduced on this input
+    # (`mistake` is the first one named): what judge_run weighs across tests.
+    matched: tuple = ()
 
 
 # ----------------------------------------------------------------------------

@@ -421,6 +421,18 @@ def _changed_arguments(case: Case, changed: tuple) -> Problem:
     return Problem(pair, pair, mistake=CHANGED_ARGUMENTS)
 
 
+def reproduces(case: Case, outcome: CallOutcome, mistake_id: str) -> bool | None:
+    """Whether the answer equals the known mistake's value on this case; None when the
+    mistake cannot show here (it gives the right answer on these inputs) or nothing came back."""
+    value = case.mistakes.get(mistake_id)
+    if value is None or outcome.kind != "returned":
+        return None
+    try:
+        return _matches(case, outcome.value, value)
+    except (ValueError, TypeError):
+        return False
+
+
 def _find_mistakes(case: Case, raw) -> list[str]:
     """Every known mistake whose value the answer reproduces, in id order."""
     found = []
@@ -443,10 +455,12 @@ def _check(case: Case, raw) -> Problem | None:
     return _check_array(case, raw, case.expected, zeros=zeros)
 
 
-def judge(case: Case, outcome: CallOutcome, *, status: str = "") -> Verdict:
+def judge(case: Case, outcome: CallOutcome, *, status: str = "", ruled_out: frozenset = frozenset()) -> Verdict:
     """Compare one outcome with the case's expected value; pure, no Django.
 
     `status` is the run's (timeout, error...): it says why a call did not run.
+    `ruled_out`: known mistakes other tests of the run contradict (judge_run),
+    not to be named here even where this input cannot tell them apart.
     """
     hidden = case.hidden
     if outcome.kind == "not_run":
@@ -479,7 +493,8 @@ def judge(case: Case, outcome: CallOutcome, *, status: str = "") -> Verdict:
         problem = _changed_arguments(case, changed)
     if problem is None:
         return Verdict(True, *M.PASSED)
-    found = _find_mistakes(case, raw)
+    matched = tuple(_find_mistakes(case, raw))
+    found = [mistake_id for mistake_id in matched if mistake_id not in ruled_out]
     if problem.mistake and problem.mistake not in found:
         found.insert(0, problem.mistake)
     if not found and problem.nonfinite and case.nonfinite_mistake:
@@ -500,4 +515,4 @@ def judge(case: Case, outcome: CallOutcome, *, status: str = "") -> Verdict:
     mistake = found[0] if found else ""
     if not hidden:
         en, zh = M.with_call(en, zh, case.shown)
-    return Verdict(False, en, zh, mistake)
+    return Verdict(False, en, zh, mistake, matched)

@@ -4,6 +4,10 @@ judge() compares one answer with one expected value. Some feedback needs the
 whole run:
 - a test that did not run says why in the run's own terms (the file did not
   load, a function is missing, the time limit...), never another cause;
+- a known mistake is named only where no other test of the same function
+  contradicts it: where two mistakes give the same wrong value on one input
+  (both give 0.0), the one the answers elsewhere do not reproduce is another
+  cause, and naming it would send the student the wrong way;
 - a function that passes its unbatched tests but fails where the input has
   extra leading (batch) axes is told so, with the shape it failed on.
 Pure: no Django, no sandbox.
@@ -15,7 +19,7 @@ from dataclasses import replace
 
 from grader.checks import messages as M
 from grader.checks.base import Case, Verdict
-from grader.checks.compare import judge
+from grader.checks.compare import judge, reproduces
 from grader.checks.messages import Bilingual
 from grader.sandbox.types import CallOutcome, RunOutcome
 
@@ -27,15 +31,40 @@ def judge_run(cases: list[Case], run: RunOutcome, *, status: str) -> list[Verdic
     """One Verdict per case, in the cases' order."""
     kinds = []
     verdicts = []
-    for case in cases:
-        outcome = run.calls.get(case.call.name) or CallOutcome(name=case.call.name, kind="not_run")
+    outcomes = [run.calls.get(case.call.name) or CallOutcome(name=case.call.name, kind="not_run") for case in cases]
+    for case, outcome in zip(cases, outcomes):
         if case.call.function in run.missing_functions:
             verdicts.append(Verdict(False, *M.missing_function(case.call.function)))
             kinds.append("missing")
             continue
         verdicts.append(judge(case, outcome, status=status))
         kinds.append(outcome.kind)
+    verdicts = _rule_out_contradicted(cases, outcomes, verdicts, status)
     return _explain_batches(cases, verdicts, kinds)
+
+
+def _rule_out_contradicted(cases, outcomes, verdicts, status) -> list[Verdict]:
+    """Judge again, without them, the tests that named a mistake another test contradicts."""
+    suspects = {(case.call.function, m) for case, v in zip(cases, verdicts) if not v.passed for m in v.matched}
+    if not suspects:
+        return verdicts
+    contradicted = set()
+    for function, mistake_id in suspects:
+        for case, outcome in zip(cases, outcomes):
+            # A case where the mistake would show, answered otherwise (right, or
+            # wrong in another way), says the student did not make it.
+            if case.call.function == function and reproduces(case, outcome, mistake_id) is False:
+                contradicted.add((function, mistake_id))
+                break
+    if not contradicted:
+        return verdicts
+    out = []
+    for case, outcome, verdict in zip(cases, outcomes, verdicts):
+        ruled_out = frozenset(m for m in verdict.matched if (case.call.function, m) in contradicted)
+        if ruled_out:
+            verdict = judge(case, outcome, status=status, ruled_out=ruled_out)
+        out.append(verdict)
+    return out
 
 
 def _explain_batches(cases, verdicts, kinds) -> list[Verdict]:

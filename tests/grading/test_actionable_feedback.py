@@ -252,3 +252,19 @@ def test_each_stored_test_result_keeps_its_checks_key(exercise, sample_course, d
     assert [row.check_key for row in rows] == [case.key for case in cases]
     failed = rows.get(passed=False)
     assert failed.check_key == "softmax-leaves-its-arguments-unchanged" and failed.mistake == "changes_arguments"
+
+
+def test_a_mistake_other_tests_contradict_is_not_named_where_two_give_the_same_value(exercise):
+    # Using the whole context as the history gives P(</s> | empty context) = 0,
+    # which is also what forgetting </s> gives; but this student counts </s>
+    # (the smoothing test, where forgetting it would change |V|, passes).
+    code = (EXERCISES_DIR / "ngram" / "mistakes" / "whole_context.py").read_text()
+    report = grade_code(exercise=exercise("ngram"), code=code, seed=5)
+    by_name = {t.name_en: t for t in report.tests}
+    assert by_name["add-1 smoothing of an unseen word"].passed
+    empty = by_name["training on an empty sentence: P(</s> | <s>)"]
+    assert not empty.passed and empty.mistake == "whole_context"
+    assert "Likely mistake: You condition on the whole context" in empty.message_en
+    assert "Possible mistake" not in empty.message_en
+    assert all(t.mistake != "missing_end_token" for t in report.tests)
+    assert "Likely mistake, first seen in \u201ctraining on an empty sentence" in report.feedback_en
