@@ -104,6 +104,11 @@ def _parse(text, format):
                 text = text.decode("utf-8")
             except UnicodeDecodeError as error:
                 raise ImportErrors([ImportProblem(0, f"the file is not UTF-8 text (byte {error.start + 1})")]) from None
+        # PostgreSQL's text cannot hold NUL, nor UTF-8 a lone surrogate: refused here, with
+        # their line, rather than failing inside the transaction.
+        for number, line in enumerate(text.split("\n"), start=1):
+            if "\x00" in line or any("\ud800" <= c <= "\udfff" for c in line):
+                raise ImportErrors([ImportProblem(number, "a NUL character or a lone surrogate: not text")])
         read = read_gift(text)
         return read.items, tuple(str(problem) for problem in read.skipped)
     return parse_moodle_xml(text), ()

@@ -165,6 +165,13 @@ def test_an_empty_gift_file_imports_nothing(course):
     assert result.errors == ("the file holds no questions",) and not Quiz.objects.exists()
 
 
+@pytest.mark.parametrize("bad", ["\x00", "\ud800"])
+def test_a_nul_or_a_lone_surrogate_is_refused_with_its_line(course, bad):
+    result = quiz_questions_import(course=course, quiz_slug="q", text=GIFT.replace("sqrt 8", f"sqrt{bad}8"), format="gift")
+    assert result.errors == ("line 6: a NUL character or a lone surrogate: not text",)
+    assert not Quiz.objects.exists()
+
+
 def test_a_gift_file_that_is_not_utf8_is_refused(course):
     result = quiz_questions_import(course=course, quiz_slug="q", text=b"::a:: \xff {T}", format="gift")
     assert "not UTF-8" in result.errors[0] and not Quiz.objects.exists()
