@@ -64,7 +64,7 @@ class Case:
     # shapes; its key does not): what statistics of failed tests group by.
     key: str = ""
     # Where the main input has leading batch axes the unbatched cases of the
-    # same function lack: that input's shape (see grader.checks.batching).
+    # same function lack: that input's shape (see grader.checks.verdicts).
     batch_shape: tuple | None = None
     # How a function that works on one example goes wrong on a batch.
     batch_hint: Bilingual = Bilingual("", "")

@@ -12,7 +12,7 @@ import numpy as np
 
 class Hostile:
     def __eq__(self, other):
-        raise RuntimeError("no comparing me")
+        raise SystemExit("no comparing me")
     __hash__ = None
 
 def pads(corpus, context):

@@ -226,7 +226,7 @@ class Harness:
             if type(before) is float and before != before:
                 return after != after
             return bool(after == before)
-        except Exception:  # noqa: BLE001 - an argument the submission replaced with a hostile object
+        except BaseException:  # noqa: BLE001 - an element the submission replaced with a hostile object
             return False
 
     def decode(self, tree):
