@@ -109,8 +109,9 @@ def question_import_view(request):
                 messages.success(
                     request,
                     f"{result.imported} questions imported into {result.quiz.slug} "
-                    f"({result.created} new, {result.updated} updated) · "
-                    f"已向 {result.quiz.slug} 导入 {result.imported} 道题（新增 {result.created}，更新 {result.updated}）",
+                    f"({result.created} new, {result.updated} updated, {result.unchanged} unchanged) · "
+                    f"已向 {result.quiz.slug} 导入 {result.imported} 道题"
+                    f"（新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}）",
                 )
                 return redirect(_quiz_page(result.quiz) or reverse(IMPORT_URL_NAME))
             errors = result.errors

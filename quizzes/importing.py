@@ -11,8 +11,9 @@ lists every problem with its line or question.
 
 Re-importing: a question is identified in its quiz by its key (the GIFT
 ``::title::`` or Moodle ``<name>``, see quizzes/interchange.py). A key already in
-the quiz updates that question in place: its text, answers, type and points
-change, its position and id stay, so answers already stored under the key keep
+the quiz updates that question in place when anything differs (and leaves it
+untouched, counted as unchanged, when nothing does): its text, answers, type
+and points change, its position and id stay, so answers already stored under the key keep
 pointing at it (submitted attempts are not rescored). New keys are added after
 the quiz's last question, in file order. Questions the file does not mention
 are left as they are: an import never deletes.
@@ -57,6 +58,7 @@ class ImportResult:
     imported: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # already in the quiz exactly as the file has them
     quiz_created: bool = False
     quiz: Quiz | None = None
     errors: tuple[str, ...] = ()
@@ -72,6 +74,7 @@ class ImportResult:
             "imported": self.imported,
             "created": self.created,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "quiz": self.quiz.slug if self.quiz else None,
             "quiz_created": self.quiz_created,
             "errors": list(self.errors),
@@ -182,6 +185,7 @@ def quiz_questions_import(*, course, quiz_slug: str, text: str | bytes, format: 
         imported=len(items),
         created=created,
         updated=updated,
+        unchanged=len(items) - created - updated,
         quiz_created=quiz_created,
         quiz=quiz,
         skipped=skipped,
@@ -203,17 +207,20 @@ def _questions_store(*, quiz: Quiz, items) -> tuple[int, int]:
             question = Question(quiz=quiz, key=item.id, position=next_position, **fields)
             next_position += 1
             to_create.append(question)
-        else:
+        elif any(getattr(question, name) != value for name, value in fields.items()):
             for name, value in fields.items():
                 setattr(question, name, value)
             to_update.append(question)
+        else:
+            continue  # the same question again: nothing to write (bulk_update is the slow part)
         errors += _validated(question, item.id)
     if errors:
         raise _Refused(errors)
     Question.objects.bulk_create(to_create, batch_size=500)
     Question.objects.bulk_update(to_update, _COLUMNS, batch_size=500)
-    # bulk_update skips auto_now: the quiz says when its questions last changed.
-    Quiz.objects.filter(pk=quiz.pk).update(updated_at=timezone.now())
+    if to_create or to_update:
+        # bulk writes skip auto_now: the quiz says when its questions last changed.
+        Quiz.objects.filter(pk=quiz.pk).update(updated_at=timezone.now())
     return len(to_create), len(to_update)
 
 

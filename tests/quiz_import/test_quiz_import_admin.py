@@ -75,7 +75,7 @@ def test_the_course_s_instructor_imports_into_their_course(people, alpha, beta):
     quiz = Quiz.objects.get(slug="week-1")
     assert quiz.course == alpha and quiz.questions.count() == 3
     shown = client.get(response["Location"])
-    assert "3 questions imported into week-1 (3 new, 0 updated)" in shown.content.decode()
+    assert "3 questions imported into week-1 (3 new, 0 updated, 0 unchanged)" in shown.content.decode()
 
 
 def test_moodle_xml_by_its_extension(people, alpha):

@@ -121,6 +121,7 @@ def test_reimporting_a_key_updates_that_question_in_place_and_keeps_the_others(c
     )
     second = quiz_questions_import(course=course, quiz_slug="week-1", text=second_text, format="gift")
     assert second.ok and second.imported == 2 and second.created == 1 and second.updated == 1
+    assert second.unchanged == 0
     assert not second.quiz_created
     scale = quiz.questions.get(key="scale")
     assert scale.id == ids["scale"] and scale.position == positions["scale"]
@@ -129,6 +130,16 @@ def test_reimporting_a_key_updates_that_question_in_place_and_keeps_the_others(c
     assert quiz.questions.get(key="sqrt-8").id == ids["sqrt-8"]
     assert quiz.questions.get(key="new-one").position == max(positions.values()) + 1
     assert quiz.questions.count() == 4 and Assignment.objects.filter(quiz=quiz).count() == 1
+
+
+def test_the_same_file_again_writes_nothing(course, django_assert_max_num_queries):
+    first = quiz_questions_import(course=course, quiz_slug="week-1", text=GIFT, format="gift")
+    stamp = Quiz.objects.get(pk=first.quiz.pk).updated_at
+    with django_assert_max_num_queries(4):  # savepoint, the quiz, its questions, release
+        again = quiz_questions_import(course=course, quiz_slug="week-1", text=GIFT, format="gift")
+    assert (again.imported, again.created, again.updated, again.unchanged) == (3, 0, 0, 3)
+    assert Quiz.objects.get(pk=first.quiz.pk).updated_at == stamp
+    assert _questions(again.quiz) == _questions(first.quiz)
 
 
 def test_a_quiz_slug_of_another_course_is_refused(course, other_course):
@@ -219,7 +230,7 @@ def test_import_questions_guesses_xml_from_the_extension(course, tmp_path):
     path = tmp_path / "bank.xml"
     path.write_bytes(MOODLE_XML.encode("utf-8"))
     out, _ = _call("import_questions", str(path), "--course", "alpha", "--quiz", "xml")
-    assert out.startswith("2 questions imported into xml (2 new, 0 updated)")
+    assert out.startswith("2 questions imported into xml (2 new, 0 updated, 0 unchanged)")
 
 
 def test_import_questions_with_an_error_exits_non_zero_imports_nothing_and_says_where(course, tmp_path):

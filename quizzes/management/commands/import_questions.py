@@ -64,7 +64,8 @@ class Command(BaseCommand):
         elif not errors:
             verb = "created with" if result.quiz_created else "now has"
             self.stdout.write(
-                f"{result.imported} questions imported into {quiz} ({result.created} new, {result.updated} updated); "
+                f"{result.imported} questions imported into {quiz} ({result.created} new, {result.updated} updated, "
+                f"{result.unchanged} unchanged); "
                 f"the quiz {verb} {result.quiz.questions.count()} questions."
             )
             for note in result.skipped:
