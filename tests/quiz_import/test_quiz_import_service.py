@@ -297,3 +297,48 @@ def test_export_questions_round_trips_through_the_commands(course, tmp_path, for
 def test_export_questions_of_an_unknown_quiz_is_an_error(course):
     with pytest.raises(CommandError, match="no quiz with the slug 'nope'"):
         call_command("export_questions", "--quiz", "nope", "--format", "gift", stdout=StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_creating_one_quiz_at_once_leave_the_second_with_a_clear_error():
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    course = Course.objects.create(slug="race-course", title_en="Race", title_zh="竞")
+    created, results = threading.Event(), {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                Quiz.objects.create(course=course, slug="race", title_zh="r", title_en="r")
+                created.set()
+                # Commit only once the second import waits on this row's unique key.
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    with connections["default"].cursor() as cursor:
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = %s",
+                            [connection.settings_dict["NAME"]],
+                        )
+                        if cursor.fetchone()[0]:
+                            break
+                    time.sleep(0.02)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            created.wait(30)
+            results["second"] = quiz_questions_import(course=course, quiz_slug="race", text=GIFT, format="gift")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert results["second"].errors == ("another import created 'race' at the same moment: import again",)
+    assert Quiz.objects.filter(slug="race").count() == 1 and not Question.objects.exists()
