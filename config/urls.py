@@ -4,12 +4,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from courses.views import healthz, home
 from grader.views import exercise_detail
+from quizzes.admin_import import admin_urls as quiz_import_admin_urls
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("exercises/<slug:slug>/", exercise_detail, name="exercise-detail"),
     path("quizzes/", include("quizzes.urls")),
+    # Before admin.site.urls, whose catch-all would answer these paths first.
+    path("admin/", include(quiz_import_admin_urls())),
     path("admin/", admin.site.urls),
     # Before the students' API: its last pattern answers a JSON 404 for any other path under api/v1/.
     path("api/v1/courses/<slug:course>/", include("lms.urls")),

@@ -28,6 +28,20 @@ MISTAKE_TEXT = {
         "zh": "你对整个数组做了归一化，结果只是总和为 1；"
               "沿该轴的每个切片都应各自和为 1，请只沿该轴求和。",
     },
+    "global_max": {
+        "en": "You subtract the maximum of the whole array, not of each slice: a slice whose values lie far "
+              "below that maximum underflows to all zeros, and 0/0 gives nan; subtract each slice's own "
+              "maximum (along the axis, keeping the dimension).",
+        "zh": "你减去的是整个数组的最大值，而不是每个切片自己的最大值：数值远小于该最大值的切片会全部下溢为 0，"
+              "0/0 得到 nan；请减去每个切片自己的最大值（沿该轴，并保留该维度）。",
+    },
+    "changes_arguments": {
+        "en": "Your function changes the arguments it was given, in place (an in-place operator such as -= on "
+              "the caller's array, or insert / append / extend on the caller's lists), so the caller's data is "
+              "no longer what it passed; build new arrays or lists instead.",
+        "zh": "你的函数原地修改了传入的参数（例如对调用者的数组使用 -= 等原地运算，或对调用者的列表使用 "
+              "insert / append / extend），调用者的数据因此不再是它传入的样子；请改为创建新的数组或列表。",
+    },
     # attention
     "missing_scale": {
         "en": "The scores are not scaled: divide q·kᵀ by sqrt(d_k) before the softmax "

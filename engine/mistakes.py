@@ -57,6 +57,15 @@ def softmax_whole_array(x, axis=-1):
     return exps / np.sum(exps)
 
 
+def softmax_global_max(x, axis=-1):
+    (x,) = _f64(x)
+    with _quiet():
+        # the shift is right in spirit, but one number for the whole array: a
+        # slice far below that maximum underflows to all zeros, then 0/0
+        exps = np.exp(x - np.max(x))
+        return exps / np.sum(exps, axis=axis, keepdims=True)
+
+
 # --- attention -------------------------------------------------------------
 
 
@@ -109,6 +118,19 @@ def attention_mask_inverted(q, k, v, mask=None):
     return _attention(q, k, v, mask, _inverted)
 
 
+def _global_max_softmax(scores, d_k, mask):
+    scores = scores / np.sqrt(d_k)
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    exps = np.exp(scores - np.max(scores))
+    weights = exps / np.sum(exps, axis=-1, keepdims=True)
+    return weights if mask is None else np.where(mask, weights, 0.0)
+
+
+def attention_global_max(q, k, v, mask=None):
+    return _attention(q, k, v, mask, _global_max_softmax)
+
+
 def _over_queries(scores, d_k, mask):
     scores = scores / np.sqrt(d_k)
     if mask is None:
@@ -138,13 +160,17 @@ def _merge_interleaved(heads):
 
 
 def _multi_head(x, w_q, w_k, w_v, w_o, num_heads, mask, *, split=split_heads,
-                merge=merge_heads, scale_dim=None, project=True):
+                merge=merge_heads, scale_dim=None, project=True, global_max=False):
     x, w_q, w_k, w_v, w_o = _f64(x, w_q, w_k, w_v, w_o)
     num_heads = int(num_heads)
     q, k, v = (split(x @ w, num_heads) for w in (w_q, w_k, w_v))
     scores = q @ np.swapaxes(k, -1, -2)
     d_scale = q.shape[-1] if scale_dim is None else scale_dim
-    heads = masked_softmax(scores / np.sqrt(d_scale), head_mask(mask)) @ v
+    if global_max:
+        with _quiet():
+            heads = _global_max_softmax(scores, d_scale, head_mask(mask)) @ v
+    else:
+        heads = masked_softmax(scores / np.sqrt(d_scale), head_mask(mask)) @ v
     merged = merge(heads)
     return merged @ w_o if project else merged
 
@@ -165,6 +191,10 @@ def mha_output_projection_forgotten(x, w_q, w_k, w_v, w_o, num_heads, mask=None)
 def mha_scaled_by_d_model(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     return _multi_head(x, w_q, w_k, w_v, w_o, num_heads, mask,
                        scale_dim=np.shape(x)[-1])
+
+
+def mha_global_max(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
+    return _multi_head(x, w_q, w_k, w_v, w_o, num_heads, mask, global_max=True)
 
 
 # --- n-gram ----------------------------------------------------------------
@@ -383,6 +413,7 @@ MISTAKES = {
             "wrong_axis": softmax_wrong_axis,
             "axis_ignored": softmax_axis_ignored,
             "whole_array": softmax_whole_array,
+            "global_max": softmax_global_max,
         },
     },
     "attention": {
@@ -393,6 +424,7 @@ MISTAKES = {
             "masked_scores_zeroed": attention_masked_scores_zeroed,
             "mask_inverted": attention_mask_inverted,
             "softmax_over_queries": attention_softmax_over_queries,
+            "global_max": attention_global_max,
         },
     },
     "multi-head-attention": {
@@ -401,6 +433,7 @@ MISTAKES = {
             "heads_interleaved": mha_heads_interleaved,
             "output_projection_forgotten": mha_output_projection_forgotten,
             "scaled_by_d_model": mha_scaled_by_d_model,
+            "global_max": mha_global_max,
         },
     },
     "ngram": {

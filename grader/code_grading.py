@@ -19,7 +19,7 @@ from pathlib import Path
 
 from grader import checks
 from grader.feedback import summary_text
-from grader.sandbox.types import CallOutcome, Limits
+from grader.sandbox.types import Limits
 from grader.sandbox_settings import run_in_sandbox
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ class TestReport:
     message_en: str
     message_zh: str
     mistake: str = ""
+    # The check's identity across seeds (grader.checks.base.Case.key).
+    check_key: str = ""
 
     __test__ = False  # not a pytest test class, despite the name
 
@@ -113,15 +115,6 @@ def split_points(total: Decimal, weights: list[float]) -> list[Decimal]:
     return shares
 
 
-def _missing_function_verdict(function: str) -> checks.Verdict:
-    return checks.Verdict(
-        passed=False,
-        message_en=f"Your file defines no function named `{function}`, so this test could not call it.",
-        message_zh=f"你的文件没有定义名为 `{function}` 的函数，因此无法运行这个测试。",
-        mistake="",
-    )
-
-
 def grade_code(*, exercise, code: str, seed: int, cold: bool = False) -> GradeReport:
     """Grade `code` for `exercise` with the test inputs drawn from `seed`.
 
@@ -141,13 +134,13 @@ def grade_code(*, exercise, code: str, seed: int, cold: bool = False) -> GradeRe
         while_waiting=lambda: [case.expected for case in cases],
     )
     max_points = split_points(Decimal(exercise.points), [case.weight for case in cases])
+    if run.status not in _STATUS_FROM_RUN:
+        logger.error("sandbox returned unknown status %r; detail: %s", run.status, run.detail)
+        raise UnknownRunStatus(f"sandbox status {run.status!r} ({run.detail})")
+    status = _STATUS_FROM_RUN[run.status]
+    verdicts = checks.judge_run(cases, run, status=status)
     tests = []
-    for position, (case, case_max) in enumerate(zip(cases, max_points), start=1):
-        outcome = run.calls.get(case.call.name) or CallOutcome(name=case.call.name, kind="not_run")
-        if case.call.function in run.missing_functions:
-            verdict = _missing_function_verdict(case.call.function)
-        else:
-            verdict = checks.judge(case, outcome)
+    for position, (case, case_max, verdict) in enumerate(zip(cases, max_points, verdicts), start=1):
         tests.append(
             TestReport(
                 position=position,
@@ -160,17 +153,23 @@ def grade_code(*, exercise, code: str, seed: int, cold: bool = False) -> GradeRe
                 message_en=verdict.message_en,
                 message_zh=verdict.message_zh,
                 mistake=verdict.mistake,
+                check_key=case.key,
             )
         )
-    if run.status not in _STATUS_FROM_RUN:
-        logger.error("sandbox returned unknown status %r; detail: %s", run.status, run.detail)
-        raise UnknownRunStatus(f"sandbox status {run.status!r} ({run.detail})")
-    status = _STATUS_FROM_RUN[run.status]
     if run.detail and status != "graded":
         logger.info("exercise %s seed %s: %s: %s", exercise.slug, seed, status, run.detail)
     score = sum((test.points for test in tests), Decimal(0))
     max_score = Decimal(exercise.points).quantize(POINTS_QUANTUM)
-    feedback_en, feedback_zh = summary_text(status=status, run=run, tests=tests, limits=limits_for(exercise), score=score, max_score=max_score)
+    feedback_en, feedback_zh = summary_text(
+        status=status,
+        run=run,
+        tests=tests,
+        limits=limits_for(exercise),
+        score=score,
+        max_score=max_score,
+        code=code,
+        hidden_hint=checks.hidden_hint(exercise.check_suite),
+    )
     return GradeReport(
         status=status,
         score=score.quantize(POINTS_QUANTUM),
@@ -188,10 +187,10 @@ def grade_code(*, exercise, code: str, seed: int, cold: bool = False) -> GradeRe
 def _suite_source_digest(suite_name: str) -> str:
     # Source does not change under a running process: hashed once per suite.
     import engine
-    from grader.checks import base, compare, messages
+    from grader.checks import base, compare, messages, verdicts
     from grader.checks.registry import _MODULES
 
-    modules = [m for m in _MODULES if m.SUITE.name == suite_name] + [base, compare, messages]
+    modules = [m for m in _MODULES if m.SUITE.name == suite_name] + [base, compare, messages, verdicts]
     digest = hashlib.sha256()
     for module in modules:
         digest.update(inspect.getsource(module).encode("utf-8"))

@@ -185,6 +185,12 @@ class TestResult(models.Model):
     message_en = models.TextField(blank=True)
     message_zh = models.TextField(blank=True)
     mistake = models.CharField(max_length=64, blank=True, help_text="A known mistake the output matched.")
+    check_key = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The check's identity across seeds, e.g. 'worked-example' or 'random-hidden-2' "
+        "(its name can show drawn shapes): what statistics of failed tests group by.",
+    )
 
     __test__ = False  # not a pytest test class, despite the name
 

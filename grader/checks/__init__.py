@@ -13,6 +13,8 @@ import numpy as np
 
 from grader.checks.base import KINDS, Case, CheckConfigError, Verdict, Builder
 from grader.checks.compare import judge
+from grader.checks.messages import Bilingual
+from grader.checks.verdicts import judge_run
 from grader.checks.registry import REGISTRY, get_suite
 
 __all__ = [
@@ -23,7 +25,9 @@ __all__ = [
     "Verdict",
     "build_cases",
     "default_params",
+    "hidden_hint",
     "judge",
+    "judge_run",
     "suite_functions",
     "validate_params",
 ]
@@ -46,6 +50,11 @@ def validate_params(suite: str, params) -> dict:
     return get_suite(suite).validate(params)
 
 
+def hidden_hint(suite: str) -> Bilingual:
+    """Where to look when only hidden tests fail: the exercise's own edge cases."""
+    return get_suite(suite).hidden_hint
+
+
 def suite_functions(suite: str) -> tuple[str, ...]:
     """The function names a submission must define for `suite`."""
     return get_suite(suite).functions
@@ -65,4 +74,5 @@ def build_cases(suite: str, *, params: dict, seed: int) -> list[Case]:
     mistakes = engine.mistakes.MISTAKES.get(spec.name, {})
     builder = Builder(spec, merged, reference, mistakes)
     spec.build(builder, merged, np.random.default_rng(int(seed)))
+    builder.add_unchanged_checks()
     return builder.cases()

@@ -152,7 +152,7 @@ def build(b, p, rng):
 
     # --- random cases
     for hidden, count in ((False, p["visible"]), (True, p["hidden"])):
-        for _ in range(count):
+        for _ in b.random_cases(count):
             batch = tuple(int(s) for s in rng.integers(1, p["max_batch"] + 1, size=int(rng.integers(0, 3))))
             lq, lk = (int(s) for s in rng.integers(1, p["max_len"] + 1, size=2))
             d_k, d_v = (int(s) for s in rng.integers(1, p["max_d"] + 1, size=2))
@@ -206,7 +206,17 @@ SUITE = Suite(
     ),
     build=build,
     nonfinite_hint=Bilingual(
-        "exp overflowed? subtract the row max from the scores before exp",
-        "exp 溢出了？在 exp 之前先减去每行分数的最大值",
+        "NaN or inf come from exp overflowing on large scores, or from 0/0 when every exp of a row underflows to 0: subtract each row's own maximum (not the whole array's) before exp",
+        "NaN 或 inf 来自较大的分数使 exp 溢出，或来自某一行的 exp 全部下溢为 0 造成的 0/0：在 exp 之前减去每一行自己的最大值（而不是整个数组的最大值）",
+    ),
+    hidden_hint=Bilingual(
+        "look again at batches (q, k, v with leading batch axes and a mask that broadcasts over them), masks that allow few keys, d_k = 64, and rows of scores of very different size (shift each row by its own maximum).",
+        "请再检查：批量输入（q、k、v 带前导批量维，掩码在其上广播）、只允许少数键的掩码、d_k = 64，以及各行分数大小相差很大的情况（每行减去它自己的最大值）。",
+    ),
+    batch_arg=0,
+    core_ndim=2,
+    batch_hint=Bilingual(
+        "Transpose only the last two axes of k (np.swapaxes(k, -1, -2), not k.T), use @ or np.matmul (np.dot pairs the axes differently on 3-D arrays), and reduce along axis=-1 with keepdims=True.",
+        "只交换 k 的最后两个轴（用 np.swapaxes(k, -1, -2)，不要用 k.T），使用 @ 或 np.matmul（三维数组上 np.dot 的轴配对不同），并沿 axis=-1 且 keepdims=True 归约。",
     ),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -59,6 +60,14 @@ class Case:
     nonfinite_hint: Bilingual = Bilingual("", "")
     # The names of the call's arguments, to show a visible case's call as Python.
     arg_names: tuple = ()
+    # The test's identity across seeds (a random case's name shows its drawn
+    # shapes; its key does not): what statistics of failed tests group by.
+    key: str = ""
+    # Where the main input has leading batch axes the unbatched cases of the
+    # same function lack: that input's shape (see grader.checks.verdicts).
+    batch_shape: tuple | None = None
+    # How a function that works on one example goes wrong on a batch.
+    batch_hint: Bilingual = Bilingual("", "")
     # Computes {mistake id -> what that engine mistake variant returns on the
     # same inputs}. Running every variant costs more than the rest of a grade
     # and matters only for a wrong answer, so it runs on first use.
@@ -93,6 +102,9 @@ class Verdict:
     message_en: str
     message_zh: str
     mistake: str = ""
+    # The known mistakes whose values the answer reproduced on this input
+    # (`mistake` is the first one named): what judge_run weighs across tests.
+    matched: tuple = ()
 
 
 # ----------------------------------------------------------------------------
@@ -161,6 +173,15 @@ class Suite:
     # Cross-parameter rules, e.g. min <= max: params -> error message or "".
     constraints: tuple = ()
     nonfinite_hint: Bilingual = Bilingual("", "")
+    # Where to look when only hidden tests fail: this exercise's own edge cases.
+    hidden_hint: Bilingual = Bilingual("", "")
+    # The argument whose extra leading axes make a batch, and how many axes
+    # one example of it has: e.g. attention's q is (Lq, d_k), so (2, Lq, d_k)
+    # is a batch. batch_arg None: the exercise has no batches to explain.
+    batch_arg: int | None = None
+    core_ndim: int = 2
+    # How a function that works on one example goes wrong on a batch.
+    batch_hint: Bilingual = Bilingual("", "")
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
@@ -185,6 +206,11 @@ class Suite:
             if problem:
                 raise CheckConfigError(f"{self.name}: {problem}")
         return merged
+
+
+def slug_of(text: str) -> str:
+    """A stable id from a fixed English test name: lower case, runs of anything else as one hyphen."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:100]
 
 
 def min_max_rule(low: str, high: str):
@@ -238,6 +264,9 @@ class Builder:
         self.reference = reference  # function name -> callable
         self.mistake_variants = mistakes  # function name -> {mistake id -> callable}
         self._cases: list[tuple[Case, bool]] = []
+        self._keys: set[str] = set()
+        self._random_counts: dict[str, int] = {}
+        self._drawing = False
 
     def add(
         self,
@@ -257,8 +286,14 @@ class Builder:
         single_array_mistake: str = "",
         arg_names: tuple = (),
         expected_args: tuple | None = None,
+        key: str = "",
+        report_changed_args: bool = False,
     ) -> Case:
         """Add one case.
+
+        `key` is the case's identity across seeds: a fixed case's defaults to a
+        slug of its English name, which no draw changes; a case added inside
+        `random_cases` gets its place among them.
 
         `args` go into the sandbox as they are. `expected_args` (default: `args`)
         are what the engine sees: float32 cases pass the float32 values widened
@@ -290,10 +325,26 @@ class Builder:
                     mistakes[mistake_id] = value
             return mistakes
 
+        if not key and self._drawing:
+            key = self._random_key(hidden)
+        if key:
+            if key in self._keys:
+                raise CheckConfigError(f"{self.suite.name}: two cases share the key {key!r}")
+        else:
+            # Names that differ only in punctuation ("axis=-2", "axis=2") share a
+            # slug; fixed cases come in a fixed order, so a suffix stays stable.
+            base, n = slug_of(name_en), 1
+            key = base
+            while key in self._keys:
+                n += 1
+                key = f"{base}-{n}"
+        self._keys.add(key)
         case = Case(
             name_en=name_en,
             name_zh=name_zh,
-            call=Call(name="", function=function, args=tuple(args), hidden=hidden),
+            call=Call(
+                name="", function=function, args=tuple(args), hidden=hidden, report_changed_args=report_changed_args
+            ),
             weight=float(weight),
             expected_source=expected_source,
             kind=kind,
@@ -306,9 +357,75 @@ class Builder:
             single_array_mistake=single_array_mistake,
             nonfinite_hint=self.suite.nonfinite_hint,
             arg_names=tuple(arg_names),
+            key=key,
+            batch_shape=self._batch_shape(args),
+            batch_hint=self.suite.batch_hint,
         )
         self._cases.append(case)
         return case
+
+    def _batch_shape(self, args) -> tuple | None:
+        index = self.suite.batch_arg
+        if index is None or index >= len(args):
+            return None
+        shape = np.shape(args[index])
+        return tuple(int(n) for n in shape) if len(shape) > self.suite.core_ndim else None
+
+    def random_cases(self, count: int):
+        """Loop `count` times; the cases added meanwhile are keyed by their order, not their name.
+
+        A random case's name shows what was drawn ("random: shape (2, 3)"), so
+        its identity across seeds is "random-visible-1", "random-hidden-3"...
+        """
+        self._drawing = True
+        try:
+            yield from range(count)
+        finally:
+            self._drawing = False
+
+    def _random_key(self, hidden: bool) -> str:
+        kind = "hidden" if hidden else "visible"
+        self._random_counts[kind] = self._random_counts.get(kind, 0) + 1
+        return f"random-{kind}-{self._random_counts[kind]}"
+
+    def add_unchanged_checks(self) -> None:
+        """One visible test per function: called on the inputs of its first visible test, it must
+        leave them as they were. A function that pads the caller's corpus lists, or shifts the
+        caller's array with `x -= ...`, corrupts data its caller still uses."""
+        for function in self.suite.functions:
+            first = next(
+                (
+                    case
+                    for case in self._cases
+                    if case.call.function == function
+                    and not case.hidden
+                    and any(isinstance(arg, (list, np.ndarray)) for arg in case.call.args)
+                ),
+                None,
+            )
+            if first is None:
+                continue  # nothing mutable to change (lengths, counts)
+            clone = copy.deepcopy(first.call.args)
+            added = self.add(
+                f"{function} leaves its arguments unchanged",
+                f"{function} 不修改传入的参数",
+                function,
+                clone,
+                hidden=False,
+                kind=first.kind,
+                rtol=first.rtol,
+                atol=first.atol,
+                parts=first.parts,
+                exact_zeros=first.exact_zeros,
+                nonfinite_mistake=first.nonfinite_mistake,
+                single_array_mistake=first.single_array_mistake,
+                arg_names=first.arg_names,
+                key=f"{function}-leaves-its-arguments-unchanged",
+                report_changed_args=True,
+            )
+            # The same inputs give the same expected value (float32 cases widen theirs).
+            added.expected_source = first.expected_source
+            added.mistake_source = first.mistake_source
 
     def cases(self) -> list[Case]:
         """Visible cases first, then hidden; named v01.., h01.. in that order."""
@@ -322,6 +439,7 @@ class Builder:
                     args=case.call.args,
                     kwargs=case.call.kwargs,
                     hidden=hidden,
+                    report_changed_args=case.call.report_changed_args,
                 )
                 out.append(case)
         return out

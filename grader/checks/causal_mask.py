@@ -1,6 +1,7 @@
 """causal_mask(length) -> bool (length, length), True where key j <= query i."""
 
 from grader.checks.base import KIND_BOOL, Param, Suite, count_params, tolerance_params
+from grader.checks.messages import Bilingual
 
 
 def _add(b, name_en, name_zh, length, *, hidden, weight=1.0):
@@ -14,7 +15,7 @@ def build(b, p, rng):
     _add(b, "length 2", "长度 2", 2, hidden=True)
     _add(b, "length 7", "长度 7", 7, hidden=True)
     for hidden, count in ((False, p["visible"]), (True, p["hidden"])):
-        for _ in range(count):
+        for _ in b.random_cases(count):
             length = int(rng.integers(1, p["max_len"] + 1))
             _add(b, f"random: length {length}", f"随机：长度 {length}", length, hidden=hidden)
 
@@ -25,4 +26,8 @@ SUITE = Suite(
     # rtol/atol are accepted for uniformity; a bool mask is compared exactly.
     params=count_params(1, 3) + tolerance_params() + (Param("max_len", int, 12, 1, 256, "largest random length"),),
     build=build,
+    hidden_hint=Bilingual(
+        "look again at a length of 1 and long sequences.",
+        "请再检查：长度为 1 以及较长序列的情况。",
+    ),
 )

@@ -223,14 +223,13 @@ def _check_float(case: Case, arr, expected, label: str, zeros) -> Problem | None
         index = _first(bad)
         at_en, at_zh = _at(index)
         kind = "NaN" if np.isnan(got[index]) else "inf"
-        hint = case.nonfinite_hint
+        # The exercise's hint on what makes NaN/inf is added by judge(), and
+        # only when no known mistake explains them better.
         visible = Bilingual(
-            f"your output has {kind}{at_en} where the expected value is {M.fmt_number(expected[index])}"
-            + (f": {hint.en}" if hint.en else ""),
-            f"你的输出{at_zh}是 {kind}，而期望值是 {M.fmt_number(expected[index])}" + (f"：{hint.zh}" if hint.zh else ""),
+            f"your output has {kind}{at_en} where the expected value is {M.fmt_number(expected[index])}",
+            f"你的输出{at_zh}是 {kind}，而期望值是 {M.fmt_number(expected[index])}",
         )
-        hidden = M.join(M.HIDDEN_NONFINITE, hint)
-        return Problem(_prefix(label, visible), _prefix(label, hidden), nonfinite=True)
+        return Problem(_prefix(label, visible), _prefix(label, M.HIDDEN_NONFINITE), nonfinite=True)
     close = np.isclose(got, expected, rtol=case.rtol, atol=case.atol, equal_nan=False)
     if not np.all(close):
         wrong = ~close
@@ -377,6 +376,63 @@ def _matches(case: Case, raw, mistake_value) -> bool:
     )
 
 
+def _nonfinite_within(raw, variant) -> bool:
+    """Whether every NaN/inf of the answer sits where the mistake variant has one too.
+
+    The variant that names "exp overflowed" is NaN exactly where exp overflows;
+    an answer that is NaN elsewhere (a whole row underflowed after shifting by
+    the maximum of the whole array) has another cause.
+    """
+    if isinstance(variant, tuple):
+        return (
+            isinstance(raw, (tuple, list))
+            and len(raw) == len(variant)
+            and all(_nonfinite_within(r, v) for r, v in zip(raw, variant))
+        )
+    arr = _to_array(raw)
+    if arr is None or arr.shape != variant.shape:
+        return False
+    got_bad = ~np.isfinite(arr.astype(np.float64))
+    return bool(np.all(~got_bad | ~np.isfinite(variant.astype(np.float64))))
+
+
+def _overflow_fallback(case: Case, raw) -> list[str]:
+    """The case's nonfinite mistake, when the answer's NaN/inf are where that mistake puts them."""
+    variant = case.mistakes.get(case.nonfinite_mistake)
+    if variant is None:
+        return []
+    try:
+        return [case.nonfinite_mistake] if _nonfinite_within(raw, variant) else []
+    except (ValueError, TypeError):
+        return []
+
+
+CHANGED_ARGUMENTS = "changes_arguments"
+
+
+def _changed_arguments(case: Case, changed: tuple) -> Problem:
+    names = [case.arg_names[i] if i < len(case.arg_names) else f"#{i + 1}" for i in changed]
+    listed = ", ".join(f"`{name}`" for name in names)
+    pair = Bilingual(
+        f"the values are right, but your function changed its argument(s) {listed} in place: "
+        "after the call, the caller's data is no longer what it passed in",
+        f"数值正确，但你的函数原地修改了传入的参数 {listed}：调用之后，调用者的数据已不再是它传入的样子",
+    )
+    return Problem(pair, pair, mistake=CHANGED_ARGUMENTS)
+
+
+def reproduces(case: Case, outcome: CallOutcome, mistake_id: str) -> bool | None:
+    """Whether the answer equals the known mistake's value on this case; None when the
+    mistake cannot show here (it gives the right answer on these inputs) or nothing came back."""
+    value = case.mistakes.get(mistake_id)
+    if value is None or outcome.kind != "returned":
+        return None
+    try:
+        return _matches(case, outcome.value, value)
+    except (ValueError, TypeError):
+        return False
+
+
 def _find_mistakes(case: Case, raw) -> list[str]:
     """Every known mistake whose value the answer reproduces, in id order."""
     found = []
@@ -399,11 +455,16 @@ def _check(case: Case, raw) -> Problem | None:
     return _check_array(case, raw, case.expected, zeros=zeros)
 
 
-def judge(case: Case, outcome: CallOutcome) -> Verdict:
-    """Compare one outcome with the case's expected value; pure, no Django."""
+def judge(case: Case, outcome: CallOutcome, *, status: str = "", ruled_out: frozenset = frozenset()) -> Verdict:
+    """Compare one outcome with the case's expected value; pure, no Django.
+
+    `status` is the run's (timeout, error...): it says why a call did not run.
+    `ruled_out`: known mistakes other tests of the run contradict (judge_run),
+    not to be named here even where this input cannot tell them apart.
+    """
     hidden = case.hidden
     if outcome.kind == "not_run":
-        return Verdict(False, *M.NOT_RUN)
+        return Verdict(False, *M.not_run(status))
     if outcome.kind == "raised":
         if hidden:
             return Verdict(False, *M.HIDDEN_RAISED)
@@ -427,14 +488,20 @@ def judge(case: Case, outcome: CallOutcome) -> Verdict:
 
     raw = outcome.value
     problem = _check(case, raw)
+    changed = tuple(i for i in outcome.changed_args if case.call.report_changed_args)
+    if problem is None and changed:
+        problem = _changed_arguments(case, changed)
     if problem is None:
         return Verdict(True, *M.PASSED)
-    found = _find_mistakes(case, raw)
+    matched = tuple(_find_mistakes(case, raw))
+    found = [mistake_id for mistake_id in matched if mistake_id not in ruled_out]
     if problem.mistake and problem.mistake not in found:
         found.insert(0, problem.mistake)
     if not found and problem.nonfinite and case.nonfinite_mistake:
-        found = [case.nonfinite_mistake]
+        found = _overflow_fallback(case, raw)
     en, zh = problem.hidden if hidden else problem.visible
+    if problem.nonfinite and not found:
+        en, zh = M.join(Bilingual(en, zh), case.nonfinite_hint)
     # Several variants can coincide on one input (all give 0.0, say): name them
     # all rather than guess; Verdict.mistake records the first for statistics.
     found = found[:MAX_MISTAKES_SHOWN]
@@ -448,4 +515,4 @@ def judge(case: Case, outcome: CallOutcome) -> Verdict:
     mistake = found[0] if found else ""
     if not hidden:
         en, zh = M.with_call(en, zh, case.shown)
-    return Verdict(False, en, zh, mistake)
+    return Verdict(False, en, zh, mistake, matched)

@@ -45,7 +45,7 @@ def build(b, p, rng):
 
     # --- random cases
     for hidden, count in ((False, p["visible"]), (True, p["hidden"])):
-        for _ in range(count):
+        for _ in b.random_cases(count):
             batch = () if rng.random() < 0.4 else (int(rng.integers(1, p["max_batch"] + 1)),)
             shape = batch + (int(rng.integers(1, p["max_dim"] + 1)),)
             _add(
@@ -71,5 +71,15 @@ SUITE = Suite(
     nonfinite_hint=Bilingual(
         "a zero vector has norm 0: return 0.0 there instead of dividing by 0",
         "零向量的范数为 0：此时应返回 0.0，而不是除以 0",
+    ),
+    hidden_hint=Bilingual(
+        "look again at zero vectors (alone and inside a batch), vectors of length 1, 3-D batches and inputs of very different magnitudes.",
+        "请再检查：零向量（单独出现或在批量中）、长度为 1 的向量、三维批量，以及数量级相差很大的输入。",
+    ),
+    batch_arg=0,
+    core_ndim=1,
+    batch_hint=Bilingual(
+        "Reduce along the last axis only (np.sum(a * b, axis=-1), np.linalg.norm(a, axis=-1)) instead of np.dot or a sum over everything.",
+        "只沿最后一个轴归约（np.sum(a * b, axis=-1)、np.linalg.norm(a, axis=-1)），不要用 np.dot 或对全部元素求和。",
     ),
 )

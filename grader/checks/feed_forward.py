@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks.base import Param, Suite, count_params, tolerance_params
+from grader.checks.messages import Bilingual
 
 
 def _add(b, name_en, name_zh, x, w1, b1, w2, b2, *, hidden, weight=1.0):
@@ -29,7 +30,7 @@ def build(b, p, rng):
     _add(b, "d_model = 1", "d_model = 1", rng.normal(size=(4, 1)), *_layers(rng, 1, 4), hidden=True)
     _add(b, "a single position", "只有一个位置", rng.normal(size=(1, 6)), *_layers(rng, 6, 24), hidden=True)
     for hidden, count in ((False, p["visible"]), (True, p["hidden"])):
-        for _ in range(count):
+        for _ in b.random_cases(count):
             d_model = int(rng.integers(1, p["max_d_model"] + 1))
             d_ff = int(rng.integers(1, 4 * d_model + 1))
             length = int(rng.integers(1, p["max_len"] + 1))
@@ -49,4 +50,14 @@ SUITE = Suite(
         Param("max_d_model", int, 8, 1, 64, "largest d_model; d_ff is drawn up to 4 × d_model"),
     ),
     build=build,
+    hidden_hint=Bilingual(
+        "look again at all-negative hidden units (ReLU gives 0), batched x (B, L, d_model), d_model = 1 and a single position.",
+        "请再检查：隐藏单元全为负（ReLU 输出 0）、批量的 x (B, L, d_model)、d_model = 1，以及只有一个位置的情况。",
+    ),
+    batch_arg=0,
+    core_ndim=2,
+    batch_hint=Bilingual(
+        "Use x @ w1 (or np.matmul), which works on any leading axes, and add the biases by broadcasting.",
+        "使用 x @ w1（或 np.matmul），它对任意前导维都适用，并通过广播加上偏置。",
+    ),
 )

@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks.base import KIND_INT, Param, Suite, count_params, tolerance_params
+from grader.checks.messages import Bilingual
 
 
 def _add(b, name_en, name_zh, logits, *, hidden, weight=1.0):
@@ -26,7 +27,7 @@ def build(b, p, rng):
     _add(b, "all logits equal", "所有 logits 相等", np.full(5, 0.7), hidden=True)
     _add(b, "a vocabulary of one token", "只有一个 token 的词表", [[3.0], [-2.0]], hidden=True)
     for hidden, count in ((False, p["visible"]), (True, p["hidden"])):
-        for _ in range(count):
+        for _ in b.random_cases(count):
             batch = tuple(int(s) for s in rng.integers(1, p["max_batch"] + 1, size=int(rng.integers(0, 3))))
             vocab = int(rng.integers(1, p["max_vocab"] + 1))
             logits = _tied(rng, batch + (vocab,)) if rng.random() < 0.5 else rng.normal(size=batch + (vocab,))
@@ -44,4 +45,14 @@ SUITE = Suite(
         Param("max_vocab", int, 20, 1, 1000, "largest vocabulary size V"),
     ),
     build=build,
+    hidden_hint=Bilingual(
+        "look again at batches of several axes, ties (the lowest id wins), -inf logits, very large logits and a vocabulary of one token.",
+        "请再检查：多个批量维、并列最大值（取最小 id）、-inf 的 logits、极大的 logits，以及只有一个 token 的词表。",
+    ),
+    batch_arg=0,
+    core_ndim=1,
+    batch_hint=Bilingual(
+        "Take np.argmax(logits, axis=-1): without an axis, argmax flattens the whole batch.",
+        "请使用 np.argmax(logits, axis=-1)：不指定轴时，argmax 会把整个批量展平。",
+    ),
 )

@@ -41,7 +41,7 @@ def build(b, p, rng):
 
     # --- random cases
     for hidden, count in ((False, p["visible"]), (True, p["hidden"])):
-        for _ in range(count):
+        for _ in b.random_cases(count):
             ndim = int(rng.integers(1, p["max_ndim"] + 1))
             d = int(rng.integers(2, p["max_size"] + 1))
             shape = tuple(int(s) for s in rng.integers(1, p["max_size"] + 1, size=ndim - 1)) + (d,)
@@ -67,5 +67,15 @@ SUITE = Suite(
     nonfinite_hint=Bilingual(
         "a constant row has variance 0: add eps inside the square root, sqrt(var + eps)",
         "常数行的方差为 0：应在开方内加 eps，即 sqrt(var + eps)",
+    ),
+    hidden_hint=Bilingual(
+        "look again at a constant row (variance 0), a variance smaller than eps, an explicit eps, 3-D batches and a single feature.",
+        "请再检查：常数行（方差为 0）、小于 eps 的方差、显式给出的 eps、三维批量，以及只有一个特征的情况。",
+    ),
+    batch_arg=0,
+    core_ndim=2,
+    batch_hint=Bilingual(
+        "Normalise along axis=-1 with keepdims=True, whatever the number of axes (axis=1 is the last axis only for 2-D input).",
+        "无论有几个轴，都沿 axis=-1 并使用 keepdims=True 归一化（axis=1 只在二维输入时才是最后一个轴）。",
     ),
 )

@@ -43,10 +43,41 @@ def both(en: str, zh: str) -> Bilingual:
 
 PASSED = both("passed", "通过")
 
-NOT_RUN = both(
-    "this test did not run: the submission stopped earlier (time limit / memory / output)",
-    "此测试未运行：提交的代码在此之前已停止（超时 / 内存超限 / 输出过多）",
-)
+# Why a test did not run, by the run's status: each names the one real cause.
+NOT_RUN = {
+    "error": both(
+        "not run: your file did not load (see the message above the tests)",
+        "未运行：你的文件没有加载成功（见测试列表上方的说明）",
+    ),
+    "timeout": both(
+        "not run: your code reached the time limit before this test",
+        "未运行：在此测试之前，你的代码已超出时间限制",
+    ),
+    "memory_limit": both(
+        "not run: your code reached the memory limit before this test",
+        "未运行：在此测试之前，你的代码已超出内存限制",
+    ),
+    "output_limit": both(
+        "not run: your code printed too much before this test",
+        "未运行：在此测试之前，你的代码输出过多",
+    ),
+    "crashed": both(
+        "not run: the process running your code ended before this test",
+        "未运行：在此测试之前，运行你代码的进程已终止",
+    ),
+}
+NOT_RUN_UNKNOWN = both("not run: the run ended before this test", "未运行：运行在此测试之前已结束")
+
+
+def not_run(status: str) -> Bilingual:
+    return NOT_RUN.get(status, NOT_RUN_UNKNOWN)
+
+
+def missing_function(function: str) -> Bilingual:
+    return both(
+        f"not run: your file defines no function named `{function}` (see the message above the tests)",
+        f"未运行：你的文件没有定义名为 `{function}` 的函数（见测试列表上方的说明）",
+    )
 
 HIDDEN_RAISED = both(
     "your function raised an exception on a hidden test",

@@ -100,7 +100,7 @@ def build(b, p, rng):
 
     # --- random cases
     for hidden, count in ((False, p["visible"]), (True, p["hidden"])):
-        for _ in range(count):
+        for _ in b.random_cases(count):
             heads = int(rng.choice(HEADS))
             d_head = int(rng.integers(1, p["max_d_head"] + 1))
             length = int(rng.integers(1, p["max_len"] + 1))
@@ -153,7 +153,17 @@ SUITE = Suite(
     ),
     build=build,
     nonfinite_hint=Bilingual(
-        "exp overflowed? subtract the row max from the scores before exp",
-        "exp 溢出了？在 exp 之前先减去每行分数的最大值",
+        "NaN or inf come from exp overflowing on large scores, or from 0/0 when every exp of a row underflows to 0: subtract each row's own maximum (not the whole array's) before exp",
+        "NaN 或 inf 来自较大的分数使 exp 溢出，或来自某一行的 exp 全部下溢为 0 造成的 0/0：在 exp 之前减去每一行自己的最大值（而不是整个数组的最大值）",
+    ),
+    hidden_hint=Bilingual(
+        "look again at batched x (B, L, d_model) with masks per batch item, 1 and 8 heads, a single position, and inputs of very different size per row.",
+        "请再检查：批量的 x (B, L, d_model) 及每个样本各自的掩码、1 个和 8 个头、只有一个位置，以及各行数量级相差很大的输入。",
+    ),
+    batch_arg=0,
+    core_ndim=2,
+    batch_hint=Bilingual(
+        "Split the heads on the last axis and move the head axis next to the batch axes (reshape to (..., L, h, d_head), then swap L and h with np.swapaxes(..., -2, -3)); transpose with np.swapaxes(..., -1, -2), not .T.",
+        "在最后一个轴上拆分各头，并把头所在的轴移到批量维旁边（先 reshape 成 (..., L, h, d_head)，再用 np.swapaxes(..., -2, -3) 交换 L 和 h）；转置用 np.swapaxes(..., -1, -2)，不要用 .T。",
     ),
 )

@@ -146,6 +146,20 @@ def build(b, p, rng):
     )
     _probability(b, "unseen word after a seen context: 0.0", "已见上下文后的未见词：0.0", c, ["我"], "数据", 2, 0.0, hidden=False)
     _probability(b, "add-1 smoothing of an unseen word", "加一平滑下的未见词", c, ["我"], "数据", 2, 1.0, hidden=False)
+    # An empty training sentence still pads to <s> </s>: one more sentence
+    # start and one more end, and nothing else.
+    with_empty = [list(sentence) for sentence in c] + [[]]
+    _probability(
+        b,
+        "training on an empty sentence: P(</s> | <s>)",
+        "训练语料含空句子：P(</s> | <s>)",
+        with_empty,
+        [],
+        "</s>",
+        2,
+        0.0,
+        hidden=False,
+    )
 
     # --- fixed hidden cases
     _probability(b, "unigram (n = 1): the context is ignored", "一元模型（n = 1）：忽略上下文", c, ["我", "喜欢"], "模型", 1, 0.0, hidden=True)
@@ -161,10 +175,20 @@ def build(b, p, rng):
     _sentence(b, "trigram sentence probability", "三元模型的句子概率", c, ["我", "喜欢", "学习"], 3, 0.0, hidden=True)
     _sentence(b, "unigram sentence probability", "一元模型的句子概率", c, ["我", "学习", "模型"], 1, 0.0, hidden=True)
     _sentence(b, "empty sentence: only </s> is scored (k = 1)", "空句子：只对 </s> 计分（k = 1）", c, [], 2, 1.0, hidden=True)
+    _sentence(
+        b,
+        "trigram trained with an empty sentence, add-1 smoothing",
+        "三元模型，训练语料含空句子，加一平滑",
+        [[]] + [list(sentence) for sentence in c],
+        ["我", "学习"],
+        3,
+        1.0,
+        hidden=True,
+    )
 
     # --- random cases
     for hidden, count in ((False, p["visible"]), (True, p["hidden"])):
-        for _ in range(count):
+        for _ in b.random_cases(count):
             _random_case(b, p, rng, hidden)
 
 
@@ -184,5 +208,9 @@ SUITE = Suite(
     nonfinite_hint=Bilingual(
         "a 0/0 somewhere? an unseen context has c(h) = 0: return 0.0 when the denominator is 0",
         "出现了 0/0？未见上下文的 c(h) = 0：分母为 0 时应返回 0.0",
+    ),
+    hidden_hint=Bilingual(
+        "look again at n = 1 and n = 3, contexts longer or shorter than n-1 and empty ones, contexts never seen in training (c(h) = 0 gives 0.0), the end token </s>, add-k smoothing over V, and empty sentences.",
+        "请再检查：n = 1 与 n = 3、比 n-1 长或短的上下文以及空上下文、训练中从未出现的上下文（c(h) = 0 时为 0.0）、句末符号 </s>、在 V 上的加 k 平滑，以及空句子。",
     ),
 )

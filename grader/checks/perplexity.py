@@ -29,7 +29,7 @@ def build(b, p, rng):
     _add(b, "very small probabilities (1e-300)", "极小的概率（1e-300）", [1e-300, 0.5, 1e-200, 0.25], hidden=True, weight=1.5)
     _add(b, "400 tokens of p = 0.001", "400 个 p = 0.001 的 token", np.full(400, 1e-3), hidden=True)
     for hidden, count in ((False, p["visible"]), (True, p["hidden"])):
-        for _ in range(count):
+        for _ in b.random_cases(count):
             size = int(rng.integers(1, p["max_len"] + 1))
             probs = rng.uniform(0.01, 1.0, size=size)
             _add(b, f"random: {size} token(s)", f"随机：{size} 个 token", probs, hidden=hidden)
@@ -43,5 +43,9 @@ SUITE = Suite(
     nonfinite_hint=Bilingual(
         "the product of many probabilities underflowed to 0: average the logs instead, exp(-mean(log p))",
         "许多概率相乘下溢成了 0：请改为对数取平均，exp(-mean(log p))",
+    ),
+    hidden_hint=Bilingual(
+        "look again at a single token, a perfect model (every p = 1), very small probabilities and long texts whose product underflows (work with logarithms).",
+        "请再检查：只有一个 token、完美模型（所有 p = 1）、极小的概率，以及乘积会下溢的长文本（请用对数计算）。",
     ),
 )

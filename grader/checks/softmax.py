@@ -57,6 +57,15 @@ def build(b, p, rng):
         hidden=False,
         weight=1.5,
     )
+    # Each row needs its own shift: the maximum of the whole array (1002)
+    # leaves the second row at exp(-1000) = 0 everywhere, then 0/0.
+    _add(
+        b,
+        "2-D input, rows of very different size",
+        "二维输入，各行数值大小相差很大",
+        np.array([[1000.0, 1002.0, 1001.0], [-3.0, 0.0, 2.0]]),
+        hidden=False,
+    )
     _add(
         b,
         "2-D input, axis=0 (columns)",
@@ -137,7 +146,7 @@ def build(b, p, rng):
 
     # --- random cases
     for hidden, count in ((False, p["visible"]), (True, p["hidden"])):
-        for _ in range(count):
+        for _ in b.random_cases(count):
             ndim = int(rng.integers(1, p["max_ndim"] + 1))
             shape = tuple(int(s) for s in rng.integers(p["min_size"], p["max_size"] + 1, size=ndim))
             x = rng.normal(0.0, p["scale"], size=shape)
@@ -170,7 +179,11 @@ SUITE = Suite(
     build=build,
     constraints=(min_max_rule("min_size", "max_size"),),
     nonfinite_hint=Bilingual(
-        "exp overflowed? subtract the max along the axis before exp",
-        "exp 溢出了？在 exp 之前先沿该轴减去最大值",
+        "NaN or inf come from exp overflowing on large inputs, or from 0/0 when every exp of a slice underflows to 0: subtract each slice's own maximum along the axis before exp",
+        "NaN 或 inf 来自大输入使 exp 溢出，或来自某个切片的 exp 全部下溢为 0 造成的 0/0：在 exp 之前沿该轴减去每个切片自己的最大值",
+    ),
+    hidden_hint=Bilingual(
+        "look again at -inf entries together with very large values, inputs around -1e4, an axis of length 1, and every axis of a 3-D input, negative ones included.",
+        "请再检查：-inf 与极大数值同时出现、约 -1e4 的输入、长度为 1 的轴，以及三维输入的每一个轴（包括负数轴）。",
     ),
 )

@@ -158,12 +158,15 @@ def npy_bytes(array: np.ndarray) -> bytes:
 
 
 def _call_json(call: Call) -> dict:
-    return {
+    data = {
         "name": call.name,
         "function": call.function,
         "args": encode_input(tuple(call.args)),
         "kwargs": encode_input(dict(call.kwargs)),
     }
+    if call.report_changed_args:
+        data["report_changed"] = True
+    return data
 
 
 def encode_payloads(code: str, calls: list[Call], required: list[str]) -> tuple[bytes, bytes]:

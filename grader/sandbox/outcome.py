@@ -29,6 +29,7 @@ from grader.sandbox.inside.wire import EXIT_INTERNAL, EXIT_MEMORY
 MAX_TRACEBACK = 16 * 1024
 MAX_DETAIL = 1024
 MAX_EXCEPTION_NAME = 200
+MAX_CHANGED_ARGS = 16  # no check's function takes more positional arguments
 
 logger = logging.getLogger("grader.sandbox")
 
@@ -86,6 +87,14 @@ def _read_frames(raw: RawRun, calls: list[Call], required: list[str]) -> _Said:
     return said
 
 
+def _changed(frame: dict) -> tuple:
+    """The argument positions a call reports as changed: small ints only, each once, in order."""
+    changed = frame.get("changed")
+    if type(changed) is not list or len(changed) > MAX_CHANGED_ARGS:
+        return ()
+    return tuple(sorted({i for i in changed if type(i) is int and 0 <= i < MAX_CHANGED_ARGS}))
+
+
 def _text(frame: dict, key: str, limit: int) -> str:
     value = frame.get(key, "")
     return codec.clean_text(value, limit) if type(value) is str else ""
@@ -108,7 +117,7 @@ def _call_outcome_of(name: str, frame: dict, *, hidden: bool, budget: codec.Read
             value = codec.decode_value(frame["value"], allow_str=not hidden, budget=budget)
         except codec.BadValue as bad:
             return CallOutcome(name=name, kind="bad_return", detail="" if hidden else bad.detail)
-        return CallOutcome(name=name, kind="returned", value=value)
+        return CallOutcome(name=name, kind="returned", value=value, changed_args=_changed(frame))
     if kind == "raised":
         if hidden:
             return CallOutcome(name=name, kind="raised")

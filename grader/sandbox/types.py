@@ -33,6 +33,9 @@ class Call:
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     hidden: bool = False
+    # Ask the sandbox whether the call changed its positional arguments in
+    # place (a padded corpus list, `x -= ...` on the caller's array).
+    report_changed_args: bool = False
 
 
 @dataclass
@@ -48,6 +51,9 @@ class CallOutcome:
     traceback: str = ""
     detail: str = ""
     exception_type: str = ""  # visible calls only: a name the submission may have chosen
+    # For a Call with report_changed_args: the positions of the arguments the
+    # call changed in place (indices only: nothing of their contents).
+    changed_args: tuple = ()
 
 
 @dataclass

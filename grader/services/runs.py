@@ -199,6 +199,7 @@ def run_store_report(*, run_id: int, claim: int, report, claimed: GradingRun | N
                     message_en=test.message_en,
                     message_zh=test.message_zh,
                     mistake=test.mistake[:64],
+                    check_key=test.check_key[:100],
                 )
                 for test in report.tests
             ]

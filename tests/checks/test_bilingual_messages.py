@@ -31,9 +31,11 @@ def test_join_keeps_each_language_apart_and_drops_empty_parts():
 
 
 def test_the_fixed_texts_are_bilingual():
-    for name in ("PASSED", "NOT_RUN", "HIDDEN_RAISED", "HIDDEN_BAD_RETURN", "HIDDEN_VALUES", "HIDDEN_NONFINITE", "HIDDEN_NOT_NUMBERS"):
+    for name in ("PASSED", "NOT_RUN_UNKNOWN", "HIDDEN_RAISED", "HIDDEN_BAD_RETURN", "HIDDEN_VALUES", "HIDDEN_NONFINITE", "HIDDEN_NOT_NUMBERS"):
         text = getattr(M, name)
         assert isinstance(text, Bilingual) and text.en and text.zh
+    for status, text in M.NOT_RUN.items():
+        assert isinstance(text, Bilingual) and text.en and text.zh, status
 
 
 def test_a_wrong_answer_is_described_by_bilingual_problems():
@@ -58,6 +60,8 @@ def test_the_summary_is_bilingual():
         hidden: bool = False
         name_en: str = "sums to one"
         name_zh: str = "和为一"
+        mistake: str = ""
+        position: int = 1
 
     summary = summary_text(status="graded", run=Run(), tests=[Test(True), Test(False)], limits=Limits(), score=1, max_score=2)
     assert isinstance(summary, Bilingual)

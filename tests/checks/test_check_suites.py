@@ -164,7 +164,7 @@ def test_naive_softmax_nan_is_named_even_when_the_pattern_differs():
     assert verdict.mistake == "no_max_subtraction"
     assert "subtract the max" in verdict.message_en
     assert "inf" in verdict.message_en and "index (2,)" in verdict.message_en
-    assert "减去最大值" in verdict.message_zh
+    assert "减去每个切片的最大值" in verdict.message_zh
 
 
 def test_attention_single_array_is_weights_not_returned():
@@ -237,8 +237,12 @@ def test_textbook_softmax_expected_value():
 
 def test_not_run_and_raised_visible():
     case = cases_for("softmax", 0)[0]
-    verdict = judge(case, CallOutcome(name=case.call.name, kind="not_run"))
-    assert not verdict.passed and "did not run" in verdict.message_en and "未运行" in verdict.message_zh
+    verdict = judge(case, CallOutcome(name=case.call.name, kind="not_run"), status="timeout")
+    assert not verdict.passed and "time limit" in verdict.message_en and "未运行" in verdict.message_zh
+    # The one real cause, never another: a file that did not load is not a time limit.
+    verdict = judge(case, CallOutcome(name=case.call.name, kind="not_run"), status="error")
+    assert "did not load" in verdict.message_en and "time" not in verdict.message_en
+    assert "没有加载成功" in verdict.message_zh and "超" not in verdict.message_zh
     tb = 'Traceback (most recent call last):\n  File "submission.py", line 4, in softmax\nNameError: nmpy'
     verdict = judge(case, CallOutcome(case.call.name, "raised", traceback=tb, exception_type="NameError"))
     assert "NameError" in verdict.message_en and "line 4" in verdict.message_en and "line 4" in verdict.message_zh
@@ -492,3 +496,14 @@ def test_judge_needs_no_django():
 def test_call_is_a_sandbox_call():
     case = cases_for("softmax", 0)[0]
     assert isinstance(case.call, Call) and case.call.kwargs == {}
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_every_test_keeps_its_key_whatever_the_seed(suite):
+    keys = [case.key for case in build_cases(suite, params={}, seed=1)]
+    assert len(set(keys)) == len(keys) and all(keys)
+    for seed in (2, 2**62 + 5):
+        assert [case.key for case in build_cases(suite, params={}, seed=seed)] == keys
+    # More random cases add keys at the end of their group, and keep the others.
+    more = [case.key for case in build_cases(suite, params={"visible": 5, "hidden": 9}, seed=1)]
+    assert set(keys) <= set(more)

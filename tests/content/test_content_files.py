@@ -74,7 +74,7 @@ def test_the_whole_directory_reads_without_a_problem():
         assert exercise.values["check_suite"] == exercise.slug
         assert exercise.values["required_functions"] == EXPECTED_FUNCTIONS[exercise.slug]
         assert exercise.attempt_limit is None and "attempt_limit" not in exercise.values
-        assert 1 <= len(exercise.mistakes) <= 3
+        assert 1 <= len(exercise.mistakes) <= 5  # each is one sandbox run in check_exercises
 
 
 @pytest.mark.parametrize("directory", EXERCISE_DIRS, ids=lambda path: path.name)
@@ -114,7 +114,7 @@ def test_solution_is_plain_numpy_not_our_engine(directory):
 @pytest.mark.parametrize("directory", EXERCISE_DIRS, ids=lambda path: path.name)
 def test_every_mistake_declares_its_id_and_defines_the_functions(directory):
     paths = sorted((directory / "mistakes").glob("*.py"))
-    assert 1 <= len(paths) <= 3
+    assert 1 <= len(paths) <= 5
     for path in paths:
         source = path.read_text(encoding="utf-8")
         first_line = source.splitlines()[0]

@@ -170,3 +170,28 @@ def test_the_largest_submission_passes_the_proxy_and_a_larger_body_does_not(stac
     error = json.loads(body)["error"]
     assert error["code"] == "request_too_large"
     assert error["message"] and error["message_zh"]
+
+
+def _post_upload(stack, size):
+    tls = stack.client_tls()
+    body = b"x" * size
+    return http_request(
+        "127.0.0.1", stack.https_port, "POST", "/admin/quizzes/quiz/import/", timeout=30, context=tls,
+        headers={"Content-Type": "application/octet-stream"}, body=body,
+    )
+
+
+def test_a_question_bank_upload_may_be_larger_than_a_submission_up_to_its_own_limit(stack):
+    from quizzes.admin_import import MAX_UPLOAD_BYTES
+
+    # Past the 256 KiB of every other URL, the admin's upload reaches Django
+    # (which refuses it for want of a login and a CSRF token, not the proxy).
+    status, headers, _ = _post_upload(stack, MAX_UPLOAD_BYTES + 64 * 1024)
+    assert status == 403 and "x-frame-options" in headers
+    status, headers, body = _post_upload(stack, 5 * 1024 * 1024 + 1)
+    assert status == 413 and "x-frame-options" not in headers
+    error = json.loads(body)["error"]
+    assert error["code"] == "request_too_large" and "4 MiB" in error["message"] and error["message_zh"]
+    # Anywhere else the limit stays 256 KiB.
+    status, _, _ = _post_submission(stack, b" " * (256 * 1024 + 1))
+    assert status == 413

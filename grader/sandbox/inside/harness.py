@@ -168,6 +168,9 @@ class Harness:
         try:
             args = self.decode(call["args"])
             kwargs = self.decode(call["kwargs"])
+            # A second copy, which the submission never sees, to tell whether
+            # the call changed the arguments it was given.
+            pristine = self.decode(call["args"]) if call.get("report_changed") else None
             value = function(*args, **kwargs)
         except MemoryError:
             self.memory(name)
@@ -177,6 +180,8 @@ class Harness:
                 frame["exc"] = _text(type(exc).__name__, 200)
                 frame["tb"] = _student_traceback(exc)
         else:
+            if pristine is not None:
+                frame["changed"] = [i for i, before in enumerate(pristine) if not self.unchanged(before, args[i])]
             try:
                 frame["value"] = self.encode(value, 0, [MAX_ITEMS])
                 frame["kind"] = "returned"
@@ -197,6 +202,32 @@ class Harness:
             self.memory(name)
 
     # -- values ---------------------------------------------------------------
+
+    def unchanged(self, before, after, depth=0):
+        """Whether `after` (an argument after the call) still equals `before` (its untouched copy)."""
+        np = self.np
+        try:
+            if depth > MAX_NESTING or type(after) is not type(before):
+                return False
+            if type(before) is np.ndarray:
+                return (
+                    after.dtype == before.dtype
+                    and after.shape == before.shape
+                    and after.tobytes() == before.tobytes()  # NaN equals NaN, -0.0 differs from 0.0
+                )
+            if type(before) in (list, tuple):
+                return len(after) == len(before) and all(
+                    self.unchanged(b, a, depth + 1) for b, a in zip(before, after)
+                )
+            if type(before) is dict:
+                return list(after) == list(before) and all(
+                    self.unchanged(before[key], after[key], depth + 1) for key in before
+                )
+            if type(before) is float and before != before:
+                return after != after
+            return bool(after == before)
+        except BaseException:  # noqa: BLE001 - an element the submission replaced with a hostile object
+            return False
 
     def decode(self, tree):
         if tree is None or tree is True or tree is False:
