@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, IntegerField, Min, Q, Value
-from django.db.models.functions import Floor, Greatest, Least
+from django.db.models.functions import Coalesce, Floor, Greatest, Least, NullIf
 
 from courses.models import Assignment, Course
 from grader.models import RunStatus, Submission
@@ -24,9 +24,10 @@ from quizzes.models import Question, QuizAttempt
 from staff import statistics
 
 SCORE_BINS = 10
-# Which column names a test across seeds and gradings. The display name for now;
-# a stable per-test key replaces it when the grader stores one.
-TEST_IDENTITY_FIELD = "name_en"
+# A test across seeds and gradings is its stable key (grader.TestResult.check_key);
+# runs stored before keys existed fall back to the display name.
+_RESULTS = "current_run__test_results__"
+TEST_IDENTITY = Coalesce(NullIf(F(_RESULTS + "check_key"), Value("")), F(_RESULTS + "name_en"))
 TOP = 10
 
 
@@ -142,16 +143,17 @@ def exercise_troubles(*, course: Course, assignments: list[Assignment]) -> list[
         return []
     # From the submissions through their current run to its results: the latest grading of each.
     submissions = Submission.objects.filter(exercise_id__in=coding).order_by()
-    name = f"current_run__test_results__{TEST_IDENTITY_FIELD}"
     failed: dict[int, list[CountedName]] = defaultdict(list)
     failures = (
         submissions.filter(current_run__test_results__passed=False)
-        .values_list("exercise_id", name)
-        .annotate(n=Count("current_run__test_results"))
-        .order_by("-n", name)
+        .annotate(test=TEST_IDENTITY)
+        .values_list("exercise_id", "test")
+        # Named by the test's English name (the same for every seed of a fixed test).
+        .annotate(n=Count("current_run__test_results"), label=Min(_RESULTS + "name_en"))
+        .order_by("-n", "test")
     )
-    for exercise_id, test_name, n in failures:
-        failed[exercise_id].append(CountedName(test_name, n))
+    for exercise_id, _test, n, label in failures:
+        failed[exercise_id].append(CountedName(label, n))
     mistaken: dict[int, list[CountedName]] = defaultdict(list)
     mistakes = (
         # "> ''" rather than exclude(=""): an exclude across a to-many join drops
