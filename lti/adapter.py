@@ -272,10 +272,13 @@ def _token_cache_key(registration: PlatformRegistration, scopes: list[str]) -> s
 
 
 class _Connector(ServiceConnector):
-    """pylti1p3's service connector, with the access token cached (shared by processes) until it expires.
+    """pylti1p3's service connector, with the access token kept in Django's cache until it expires.
 
-    The client assertion is signed with the tool's current key, which /lti/jwks/
-    publishes; the library's own cache lives only as long as one connector.
+    The library's own cache lives only as long as one connector (one score);
+    Django's default cache is per process, so each worker process asks once
+    an hour, and a shared cache (Redis) would make it once per deployment.
+    The client assertion is signed with the tool's current key, which
+    /lti/jwks/ publishes.
     """
 
     def __init__(self, registration: PlatformRegistration):

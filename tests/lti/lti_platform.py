@@ -463,3 +463,22 @@ class EmulatedLms(TestPlatform):
                 pass
 
         return Handler
+
+
+def http_launch(session, base_url: str, platform, *, target: str, state=None, replay=None, **token):
+    """The browser's part of a launch over real HTTP: login initiation, then the id_token posted back with the state cookie.
+
+    Returns the launch response (redirects not followed) and the form posted,
+    which `replay` posts again as is.
+    """
+    if replay is not None:
+        return session.post(base_url + "/lti/launch/", data=replay, allow_redirects=False, timeout=10), replay
+    login_response = session.post(base_url + "/lti/login/", data=platform.login_params(target_link_uri=target),
+                                  allow_redirects=False, timeout=10)
+    assert login_response.status_code == 302, login_response.text[:500]
+    auth = platform.auth_request(login_response.headers["Location"])
+    form = {"id_token": platform.id_token(nonce=auth["nonce"], target_link_uri=target, **token),
+            "state": auth["state"] if state is None else state}
+    if state == "":
+        del form["state"]
+    return session.post(base_url + "/lti/launch/", data=form, allow_redirects=False, timeout=10), form
