@@ -77,9 +77,10 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 # Grading alone first (warm pool vs cold sandbox, no database), then the mutants
 # of one exercise, then question import (a 1,000-question GIFT file), then the
 # whole path, then an LMS pulling 20,000 grades through the feed, then the staff
-# pages of a 1,000-student class, then a quiz submit over HTTP; mutation_bench,
-# import_bench, load_bench, lms_feed_bench, staff_bench and quiz_bench exit
-# non-zero when a target is missed. --soak 10000 via BENCH_ARGS.
+# pages of a 1,000-student class, then a quiz submit over HTTP, then a grade
+# change pushed to an LMS over LTI AGS; mutation_bench, import_bench, load_bench,
+# lms_feed_bench, staff_bench, quiz_bench and lti_ags_bench exit non-zero when a
+# target is missed. --soak 10000 via BENCH_ARGS.
 bench: $(VENV)/.installed $(SANDBOX_SITE)/.installed
 	$(PY) bench/grade_bench.py
 	$(PY) bench/mutation_bench.py
@@ -96,3 +97,6 @@ bench: $(VENV)/.installed $(SANDBOX_SITE)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
 	$(PY) bench/quiz_bench.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
+	$(PY) bench/lti_ags_bench.py

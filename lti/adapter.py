@@ -312,7 +312,9 @@ class _Connector(ServiceConnector):
             "scope": " ".join(scopes),
         })
         if not response.ok:
-            raise LtiServiceException(response)
+            # Unavailable even for a 4xx: a token refused is a registration to fix (our key not yet on
+            # file at the LMS, say), after which every score waiting must still go; so they wait.
+            raise ServiceUnavailable(f"token request refused: {response.status_code} {response.text[:200]}")
         body = response.json()
         token = str(body["access_token"])
         try:

@@ -257,3 +257,16 @@ def test_an_instructor_launch_records_the_placement_too(client, lms, lms_registr
     assert response.status_code == 302
     assert LtiResourceLink.objects.get().resource_link_id == "link-7"
     assert LtiContext.objects.count() == 1
+
+
+def test_a_token_the_lms_refuses_keeps_the_score_waiting_until_our_key_is_on_file(placed, lms):
+    from jwcrypto.jwk import JWK
+
+    lms.trust_tool_keys({"keys": [JWK.generate(kty="RSA", size=2048).export_public(as_dict=True)]})
+    _attempt(placed, "3")
+    row = AgsScoreOutbox.objects.get()
+    result = ags_outbox_send(outbox_id=row.pk)
+    row.refresh_from_db()
+    assert result.outcome == "retry" and row.state == State.PENDING and "token request refused: 400" in row.last_error
+    lms.trust_tool_keys(tool_jwks())
+    assert ags_outbox_send(outbox_id=row.pk).outcome == "sent"
