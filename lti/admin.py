@@ -110,8 +110,11 @@ def sync_roster(modeladmin, request, queryset):
 
 
 @admin.register(LtiContext)
-class LtiContextAdmin(SuperuserOnlyAdmin):
-    """Made by launches: what the LMS said of its course sections; the roster is read from here."""
+class LtiContextAdmin(CourseScopedAdmin, admin.ModelAdmin):
+    """Made by launches: what the LMS said of its course sections; the roster is read from here (superusers only, for now)."""
+
+    course_path = "deployment__registration__course"
+    instructor_actions = frozenset()
 
     list_display = ["context_id", "title", "deployment", "roster_synced_at"]
     fields = readonly_fields = ["deployment", "context_id", "title", "memberships_url", "roster_synced_at", "created_at"]
@@ -123,8 +126,11 @@ class LtiContextAdmin(SuperuserOnlyAdmin):
 
 
 @admin.register(AgsScoreOutbox)
-class AgsScoreOutboxAdmin(SuperuserOnlyAdmin):
-    """Scores on their way to the LMS, and where each stands: for looking, never for editing."""
+class AgsScoreOutboxAdmin(CourseScopedAdmin, admin.ModelAdmin):
+    """Scores on their way to the LMS, and where each stands: for looking, never for editing (superusers only, for now)."""
+
+    course_path = "resource_link__assignment__course"
+    instructor_actions = frozenset()
 
     list_display = ["id", "user", "resource_link", "state", "attempts", "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["state"]
