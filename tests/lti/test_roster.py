@@ -131,3 +131,13 @@ def test_the_outbox_page_is_read_only_for_a_superuser(client, superuser):
     client.force_login(superuser)
     assert client.get("/admin/lti/agsscoreoutbox/").status_code == 200
     assert client.get("/admin/lti/agsscoreoutbox/add/").status_code == 403
+
+
+def test_a_next_page_in_a_link_header_is_followed_with_its_case_kept():
+    from lti.adapter import _next_link
+
+    headers = {"Content-Type": "application/json",
+               "link": '<https://lms.example.edu/api/Members?Page=2&Token=AbC>; rel="next", <https://x/1>; rel="first"'}
+    assert _next_link(headers) == "https://lms.example.edu/api/Members?Page=2&Token=AbC"
+    assert _next_link({"Link": '<https://x/1>; rel="first"'}) is None
+    assert _next_link({}) is None
