@@ -435,10 +435,16 @@ LTI_AGS_RETRY_MAX = env_float("LTI_AGS_RETRY_MAX", 900.0, minimum=0.1)
 LTI_AGS_SWEEP_INTERVAL = env_float("LTI_AGS_SWEEP_INTERVAL", 30.0, minimum=0.5)
 LTI_AGS_LOST_AFTER = env_float("LTI_AGS_LOST_AFTER", 30.0, minimum=0.5)
 LTI_AGS_SENDING_STALE_AFTER = env_float("LTI_AGS_SENDING_STALE_AFTER", 60.0, minimum=1.0)
-if LTI_AGS_SENDING_STALE_AFTER <= 2 * LTI_SERVICE_TIMEOUT:
+# A score's task may take a token request and a post, each up to LTI_SERVICE_TIMEOUT;
+# its hard limit is that plus a margin, and only past it is a "sending" row surely orphaned.
+LTI_AGS_TASK_TIME_LIMIT = 2 * LTI_SERVICE_TIMEOUT + 10
+if LTI_AGS_SENDING_STALE_AFTER <= LTI_AGS_TASK_TIME_LIMIT:
     raise ImproperlyConfiguredEnv(
-        "LTI_AGS_SENDING_STALE_AFTER must exceed 2 × LTI_SERVICE_TIMEOUT: a live worker may still be posting until then"
+        "LTI_AGS_SENDING_STALE_AFTER must exceed 2 × LTI_SERVICE_TIMEOUT + 10 s (the score task's hard limit): "
+        "a live worker may still be posting until then"
     )
+# Reading a roster pages through the whole class: minutes, not a grading task's seconds.
+LTI_ROSTER_TIME_LIMIT = env_int("LTI_ROSTER_TIME_LIMIT", 600, minimum=10)
 CELERY_BEAT_SCHEDULE["sweep-ags-outbox"] = {
     "task": "lti.tasks.ags_sweep",
     "schedule": LTI_AGS_SWEEP_INTERVAL,

@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from lti.ags import ags_outbox_send, ags_outbox_sweep
@@ -14,7 +15,14 @@ def ags_score_enqueue(outbox_id: int, *, countdown: float | None = None) -> None
     ags_score_push.apply_async((outbox_id,), countdown=countdown)
 
 
-@shared_task(name="lti.tasks.ags_score_push", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    name="lti.tasks.ags_score_push",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.LTI_AGS_TASK_TIME_LIMIT - 5,
+    time_limit=settings.LTI_AGS_TASK_TIME_LIMIT,
+)
 def ags_score_push(outbox_id: int) -> str:
     """Send one AGS score by outbox id. Delivered twice, it sends once (the claim); the LMS down, it comes back later.
 
@@ -46,7 +54,14 @@ def ags_sweep() -> dict:
     return {"resent": len(result.resend), "taken_back": result.taken_back}
 
 
-@shared_task(name="lti.tasks.roster_sync", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    name="lti.tasks.roster_sync",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.LTI_ROSTER_TIME_LIMIT - 10,
+    time_limit=settings.LTI_ROSTER_TIME_LIMIT,
+)
 def roster_sync(context_id: int) -> dict:
     """Read the context's members over NRPS into accounts and enrollments. Running it twice changes nothing more."""
     from lti.roster import lti_roster_sync

@@ -33,7 +33,7 @@ AGS_FAST_ENV = {
     "LTI_AGS_SWEEP_INTERVAL": "1",
     "LTI_AGS_LOST_AFTER": "1",
     "LTI_SERVICE_TIMEOUT": "2",
-    "LTI_AGS_SENDING_STALE_AFTER": "5",
+    "LTI_AGS_SENDING_STALE_AFTER": "15",
 }
 
 
@@ -235,3 +235,20 @@ def test_refusals_are_still_refused_over_http(placed, live_server, live_lms, how
     assert f"<small>{reason}</small>" in response.text
     assert LtiIdentity.objects.count() == 1  # only the placement's learner, from the fixture
     assert LtiResourceLink.objects.count() == 1
+
+
+def test_a_roster_sync_task_reads_every_page_on_the_worker(placed, live_lms):
+    from courses.models import Enrollment
+    from lti.models import LtiContext
+    from lti.tasks import roster_sync
+    from lti_platform import LEARNER, TEACHING_ASSISTANT
+
+    LtiContext.objects.update(memberships_url=live_lms.memberships_url(limit=2))
+    live_lms.members = [{"user_id": f"s-{n}", "roles": [LEARNER], "name": f"S {n}"} for n in range(4)]
+    live_lms.members.append({"user_id": "ta-1", "roles": [TEACHING_ASSISTANT], "name": "T A"})
+    roster_sync.delay(LtiContext.objects.get().pk)
+    wait_for(lambda: LtiContext.objects.get().roster_synced_at is not None, timeout=20, message="the sync")
+    roles = dict(Enrollment.objects.filter(user__lti_identities__sub__in=["s-0", "s-3", "ta-1"])
+                 .values_list("user__lti_identities__sub", "role"))
+    assert roles == {"s-0": "student", "s-3": "student", "ta-1": "ta"}
+    assert LtiIdentity.objects.count() == 6  # the launcher and five members
