@@ -79,8 +79,9 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 # mutation report through a real worker and similarity over 500 submissions
 # (both on PostgreSQL), then the whole path, then an LMS pulling 20,000 grades
 # through the feed, then the staff pages of a 1,000-student class, then a quiz
-# submit over HTTP; every bench but grade_bench exits non-zero when a target is
-# missed. --soak 10000 via BENCH_ARGS.
+# submit over HTTP, then a grade change pushed to an LMS over LTI AGS; every
+# bench but grade_bench exits non-zero when a target is missed. --soak 10000 via
+# BENCH_ARGS.
 bench: $(VENV)/.installed $(SANDBOX_SITE)/.installed
 	$(PY) bench/grade_bench.py
 	$(PY) bench/mutation_bench.py
@@ -104,3 +105,6 @@ bench: $(VENV)/.installed $(SANDBOX_SITE)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
 	$(PY) bench/quiz_bench.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
+	$(PY) bench/lti_ags_bench.py

@@ -429,3 +429,30 @@ CELERY_BEAT_SCHEDULE = {
 # beside the old, so a cached set stays valid for a while.
 LTI_KEYSET_TIMEOUT = env_float("LTI_KEYSET_TIMEOUT", 5.0, minimum=0.1)
 LTI_KEYSET_CACHE_SECONDS = env_int("LTI_KEYSET_CACHE_SECONDS", 3600, minimum=0, maximum=86400)
+# Calls to the LMS's services (OAuth2 token, AGS scores, NRPS roster): each waits at most this long.
+LTI_SERVICE_TIMEOUT = env_float("LTI_SERVICE_TIMEOUT", 10.0, minimum=0.1)
+# A score the LMS could not take is tried again after LTI_AGS_RETRY_BASE * 2^n s
+# (n = tries so far), never more than LTI_AGS_RETRY_MAX apart, and never given up.
+LTI_AGS_RETRY_BASE = env_float("LTI_AGS_RETRY_BASE", 2.0, minimum=0.01)
+LTI_AGS_RETRY_MAX = env_float("LTI_AGS_RETRY_MAX", 900.0, minimum=0.1)
+# The AGS sweeper (beat): a score due for LTI_AGS_LOST_AFTER s is sent again (its
+# message was lost); one "sending" for LTI_AGS_SENDING_STALE_AFTER s is taken
+# back (its worker died), which must outlast a token request plus a score post.
+LTI_AGS_SWEEP_INTERVAL = env_float("LTI_AGS_SWEEP_INTERVAL", 30.0, minimum=0.5)
+LTI_AGS_LOST_AFTER = env_float("LTI_AGS_LOST_AFTER", 30.0, minimum=0.5)
+LTI_AGS_SENDING_STALE_AFTER = env_float("LTI_AGS_SENDING_STALE_AFTER", 60.0, minimum=1.0)
+# A score's task may take a token request and a post, each up to LTI_SERVICE_TIMEOUT;
+# its hard limit is that plus a margin, and only past it is a "sending" row surely orphaned.
+LTI_AGS_TASK_TIME_LIMIT = 2 * LTI_SERVICE_TIMEOUT + 10
+if LTI_AGS_SENDING_STALE_AFTER <= LTI_AGS_TASK_TIME_LIMIT:
+    raise ImproperlyConfiguredEnv(
+        "LTI_AGS_SENDING_STALE_AFTER must exceed 2 × LTI_SERVICE_TIMEOUT + 10 s (the score task's hard limit): "
+        "a live worker may still be posting until then"
+    )
+# Reading a roster pages through the whole class: minutes, not a grading task's seconds.
+LTI_ROSTER_TIME_LIMIT = env_int("LTI_ROSTER_TIME_LIMIT", 600, minimum=10)
+CELERY_BEAT_SCHEDULE["sweep-ags-outbox"] = {
+    "task": "lti.tasks.ags_sweep",
+    "schedule": LTI_AGS_SWEEP_INTERVAL,
+    "options": {"queue": "default", "expires": LTI_AGS_SWEEP_INTERVAL},
+}

@@ -19,6 +19,7 @@ from courses.models import Assignment, Excusal, Extension
 from grader.models import PENDING_RUN_STATUSES, STUDENT_OUTCOME_STATUSES, Submission
 from grades.models import Grade, GradeChange, GradeState
 from grades.sequence import grade_sequence_next
+from lti.ags import ags_outbox_record
 from quizzes.models import QuizAttempt
 
 Cause = GradeChange.Cause
@@ -165,7 +166,7 @@ def grade_recompute(
         grade.source_attempt = source_attempt
         grade.sequence = sequence
         grade.save()
-        GradeChange.objects.create(
+        change = GradeChange.objects.create(
             grade=grade,
             cause=cause,
             old_score=old[0],
@@ -177,6 +178,7 @@ def grade_recompute(
             reason=reason[:500],
             sequence=sequence,
         )
+        ags_outbox_record(change)  # the LMS grade push (LTI AGS): its outbox rows commit with this change
     return grade
 
 

@@ -10,7 +10,7 @@ from django.db import models
 
 from courses.admin_scoping import CourseScopedAdmin
 from lti.keys import tool_key_rotate
-from lti.models import PlatformDeployment, PlatformRegistration, ToolKey
+from lti.models import AgsScoreOutbox, LtiContext, LtiResourceLink, PlatformDeployment, PlatformRegistration, ToolKey
 
 
 class SuperuserOnlyAdmin(admin.ModelAdmin):
@@ -68,4 +68,82 @@ class ToolKeyAdmin(SuperuserOnlyAdmin):
         return False  # keys are generated, never typed in
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ResourceLinkInline(ReadOnlyInline):
+    model = LtiResourceLink
+    fields = readonly_fields = ["resource_link_id", "assignment", "lineitem_url", "lineitems_url", "updated_at"]
+
+
+@admin.action(description="Sync the roster from the LMS (NRPS) · 从 LMS 同步名单")
+def sync_roster(modeladmin, request, queryset):
+    from lti.tasks import roster_sync
+
+    without = 0
+    for context in queryset:
+        if context.memberships_url:
+            roster_sync.delay(context.pk)
+        else:
+            without += 1
+    sent = queryset.count() - without
+    messages.success(request, f"Roster sync started for {sent} context(s). · 已开始同步 {sent} 个名单。")
+    if without:
+        messages.warning(
+            request,
+            f"{without} context(s) have no membership service (no launch carried one). · {without} 个上下文没有名单服务。",
+        )
+
+
+@admin.register(LtiContext)
+class LtiContextAdmin(CourseScopedAdmin, admin.ModelAdmin):
+    """Made by launches: what the LMS said of its course sections; the roster is read from here (superusers only, for now)."""
+
+    course_path = "deployment__registration__course"
+    instructor_actions = frozenset()
+
+    list_display = ["context_id", "title", "deployment", "roster_synced_at"]
+    fields = readonly_fields = ["deployment", "context_id", "title", "memberships_url", "roster_synced_at", "created_at"]
+    inlines = [ResourceLinkInline]
+    actions = [sync_roster]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AgsScoreOutbox)
+class AgsScoreOutboxAdmin(CourseScopedAdmin, admin.ModelAdmin):
+    """Scores on their way to the LMS, and where each stands: for looking, never for editing (superusers only, for now)."""
+
+    course_path = "resource_link__assignment__course"
+    instructor_actions = frozenset()
+
+    list_display = ["id", "user", "resource_link", "state", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    list_filter = ["state"]
+    fields = readonly_fields = [
+        "resource_link", "user", "grade_change", "score", "state", "attempts", "next_attempt_at", "claimed_at",
+        "sent_at", "last_error", "created_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -80,3 +80,91 @@ class ConsumedNonce(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["issuer", "nonce"], name="lti_nonce_once")]
+
+
+class LtiContext(models.Model):
+    """An LMS course section (the launch's context claim) under one deployment, and where its roster is read."""
+
+    deployment = models.ForeignKey(PlatformDeployment, on_delete=models.CASCADE, related_name="contexts")
+    context_id = models.CharField(max_length=255)
+    title = models.CharField(max_length=255, blank=True)
+    memberships_url = models.URLField(max_length=500, blank=True, help_text="NRPS context membership service")
+    roster_synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["deployment", "context_id"], name="lti_context_unique")]
+        verbose_name = "LTI context"
+
+    def __str__(self):
+        return f"{self.title or self.context_id} ({self.deployment})"
+
+
+class LtiResourceLink(models.Model):
+    """One placement of an assignment in an LMS context, with the AGS endpoint its launches carried."""
+
+    context = models.ForeignKey(LtiContext, on_delete=models.CASCADE, related_name="resource_links")
+    resource_link_id = models.CharField(max_length=255)
+    assignment = models.ForeignKey("courses.Assignment", on_delete=models.CASCADE, related_name="lti_resource_links")
+    lineitems_url = models.URLField(max_length=500, blank=True)
+    lineitem_url = models.URLField(max_length=500, blank=True, help_text="Scores are posted to its /scores")
+    ags_scopes = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["context", "resource_link_id"], name="lti_resource_link_unique"),
+        ]
+        verbose_name = "LTI resource link"
+
+    def __str__(self):
+        return f"{self.resource_link_id} -> {self.assignment_id}"
+
+
+class AgsScoreState(models.TextChoices):
+    PENDING = "pending", "Pending · 待发送"
+    SENDING = "sending", "Sending · 发送中"
+    SENT = "sent", "Sent · 已发送"
+    SUPERSEDED = "superseded", "Superseded by a later change · 已被后续更改取代"
+    FAILED = "failed", "Refused by the LMS · 被 LMS 拒绝"
+
+
+class AgsScoreOutbox(models.Model):
+    """One score to post over AGS, written in the transaction of the grade change it reports.
+
+    The row, not the Celery message, is the truth: a task claims it by a
+    conditional UPDATE (pending -> sending), so a duplicate message sends
+    nothing; the sweeper sends again what a lost message left pending. At most
+    one row per (link, user) is pending and at most one is sending, so scores
+    for one student's line item leave in the order of their changes.
+    """
+
+    State = AgsScoreState
+
+    resource_link = models.ForeignKey(LtiResourceLink, on_delete=models.CASCADE, related_name="score_outbox")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    grade_change = models.ForeignKey("grades.GradeChange", on_delete=models.CASCADE, related_name="+")
+    score = models.JSONField(help_text="The AGS Score body, fixed when the change was recorded.")
+    state = models.CharField(max_length=16, choices=AgsScoreState.choices, default=AgsScoreState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource_link", "user"], condition=models.Q(state="pending"), name="ags_one_pending_per_link_user"
+            ),
+            models.UniqueConstraint(
+                fields=["resource_link", "user"], condition=models.Q(state="sending"), name="ags_one_sending_per_link_user"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="ags_outbox_due")]
+        verbose_name = "AGS score outbox row"
+
+    def __str__(self):
+        return f"score for {self.user_id} on link {self.resource_link_id}: {self.state}"

@@ -73,14 +73,21 @@ def test_a_claim_cannot_choose_the_username(client, platform, registration, djan
     assert LtiIdentity.objects.get().user.username.startswith("lti-")
 
 
-@pytest.mark.parametrize("role", [INSTRUCTOR, TEACHING_ASSISTANT])
-def test_an_instructor_or_ta_launch_gets_the_instructor_role(client, platform, registration, role):
+def test_an_instructor_launch_gets_the_instructor_role(client, platform, registration):
     Assignment.objects.filter(exercise__slug="attention").update(published=False)  # instructors open unpublished work too
-    response, _ = launch(client, platform, sub="teacher-1", roles=(role, LEARNER))
+    response, _ = launch(client, platform, sub="teacher-1", roles=(INSTRUCTOR, LEARNER))
     assert response.status_code == 302
     enrollment = Enrollment.objects.get(user=LtiIdentity.objects.get().user)
     assert enrollment.role == Enrollment.Role.INSTRUCTOR
     assert client.get("/exercises/attention/").status_code == 200
+
+
+@pytest.mark.parametrize("roles", [(TEACHING_ASSISTANT,), (INSTRUCTOR, TEACHING_ASSISTANT), ("TeachingAssistant",)])
+def test_a_teaching_assistant_launch_gets_the_ta_role(client, platform, registration, roles):
+    # Canvas sends a TA the Instructor role beside the TeachingAssistant sub-role: the sub-role decides
+    response, _ = launch(client, platform, sub="ta-1", roles=roles)
+    assert response.status_code == 302
+    assert Enrollment.objects.get(user=LtiIdentity.objects.get().user).role == Enrollment.Role.TEACHING_ASSISTANT
 
 
 def test_a_bad_signature_is_refused(client, platform, registration):

@@ -19,6 +19,11 @@ def _start(**env):
     ("LTI_KEYSET_CACHE_SECONDS", "an hour", "is not a whole number"),
     ("LTI_KEYSET_CACHE_SECONDS", "-1", "below the minimum"),
     ("LTI_KEYSET_CACHE_SECONDS", "999999", "above the maximum"),
+    ("LTI_SERVICE_TIMEOUT", "soon", "is not a number"),
+    ("LTI_AGS_RETRY_BASE", "0", "below the minimum"),
+    ("LTI_AGS_SWEEP_INTERVAL", "0.1", "below the minimum"),
+    ("LTI_AGS_SENDING_STALE_AFTER", "30", "must exceed 2 × LTI_SERVICE_TIMEOUT + 10 s"),
+    ("LTI_ROSTER_TIME_LIMIT", "5", "below the minimum"),
 ])
 def test_a_bad_value_stops_start_up(name, value, message):
     result = _start(**{name: value})
