@@ -27,11 +27,20 @@ $(SANDBOX_SITE)/.installed: requirements.txt
 
 # A random key for this checkout only (var/ is not committed), so management
 # commands run with DEBUG off and nothing configured.
+# The pages' browser libraries (KaTeX, CodeMirror, htmx; axe-core for the browser
+# tests) come from npm at install time, pinned by package-lock.json, and are
+# served from web/static/web/vendor/ (made here, not committed).
+VENDOR_STAMP := web/static/web/vendor/.installed
+$(VENDOR_STAMP): package.json package-lock.json scripts/vendor_assets.py
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	$(PYTHON) scripts/vendor_assets.py
+	touch $@
+
 var/secret_key:
 	mkdir -p var
 	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-install: $(VENV)/.installed $(SANDBOX_SITE)/.installed var/secret_key
+install: $(VENV)/.installed $(SANDBOX_SITE)/.installed $(VENDOR_STAMP) var/secret_key
 	$(PY) scripts/compile_messages.py
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v 0
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_course
@@ -49,7 +58,7 @@ test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .sandbox db.sqlite3 var staticfiles
+	rm -rf $(VENV) .sandbox db.sqlite3 var staticfiles node_modules web/static/web/vendor
 
 # --- Running (see scripts/run.py) ----------------------------------------------
 # run: web + worker + beat on one machine; embedded defaults (SQLite, filesystem

@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from courses.views import healthz, home
-from grader.views import exercise_detail
+from courses.views import healthz
+from web.urls import account_urlpatterns
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", include("web.urls")),
     path("healthz", healthz, name="healthz"),
-    path("exercises/<slug:slug>/", exercise_detail, name="exercise-detail"),
+    path("accounts/", include(account_urlpatterns)),
+    # set_language (POST, with CSRF): the language switch of every page.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Before the students' API: its last pattern answers a JSON 404 for any other path under api/v1/.
     path("api/v1/courses/<slug:course>/", include("lms.urls")),

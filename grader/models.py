@@ -185,6 +185,9 @@ class TestResult(models.Model):
     message_en = models.TextField(blank=True)
     message_zh = models.TextField(blank=True)
     mistake = models.CharField(max_length=64, blank=True, help_text="A known mistake the output matched.")
+    visible_data = models.JSONField(
+        default=dict, blank=True, help_text="Visible tests only: e.g. attention weights, expected and returned, for a heatmap."
+    )
 
     __test__ = False  # not a pytest test class, despite the name
 
