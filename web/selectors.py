@@ -95,7 +95,7 @@ def _row(assignment: Assignment, grade: Grade | None, extension: Extension | Non
 def course_home_for_user(*, user: AbstractBaseUser) -> list[CourseBlock]:
     """The courses `user` belongs to, chapter by chapter, each quiz and exercise with this student's standing.
 
-    Seven queries whatever the number of courses, assignments or students:
+    Six queries whatever the number of courses, assignments or students:
     enrollments, chapters, assignments (with their exercise or quiz), and the
     student's own grades, extensions and excusals.
     """

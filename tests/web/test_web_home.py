@@ -98,5 +98,5 @@ def test_the_query_count_does_not_grow_with_grades(as_user, alice, teacher):
     with CaptureQueriesContext(connection) as after:
         _page(client)
     assert len(after) == len(before)
-    # The session, its user, and course_home_for_user's seven.
-    assert len(after) == 9, [q["sql"] for q in after.captured_queries]
+    # The session, its user, and course_home_for_user's six.
+    assert len(after) == 8, [q["sql"] for q in after.captured_queries]
