@@ -28,6 +28,8 @@
       indentUnit: 4,
       tabSize: 4,
       viewportMargin: Infinity,
+      // Long lines wrap: a sideways-scrolling editor is hard to use on a phone and from the keyboard.
+      lineWrapping: true,
       screenReaderLabel: label ? label.textContent : "code",
       extraKeys: {
         Tab: function (cm) {
