@@ -101,6 +101,7 @@ def test_a_wrong_attention_gets_its_feedback_and_heatmap(browser_factory, worker
     _accessible(browser, "exercise page with a heatmap")
     heatmap.scroll_into_view_if_needed()
     browser.shot("attention-heatmap")
+    heatmap.screenshot(path=str(browser.screenshots / "attention-heatmap-closeup.png"))
 
     submission = Submission.objects.get(user=student)
     browser.go(f"/exercises/attention/submissions/{submission.pk}/")
