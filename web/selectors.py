@@ -167,7 +167,10 @@ def exercise_page_for_user(*, user: AbstractBaseUser, exercise: Exercise) -> Exe
     """What the coding page shows `user` (who may open `exercise`: see exercise_get_visible), in a fixed number of queries."""
     from django.conf import settings
 
-    assignment = Assignment.objects.filter(exercise_id=exercise.pk).first()
+    try:
+        assignment = exercise.assignment  # exercise_get_visible joined it
+    except Assignment.DoesNotExist:
+        assignment = None
     extension = grade = None
     excused = False
     if assignment is not None:

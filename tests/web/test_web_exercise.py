@@ -67,7 +67,7 @@ def test_submit_with_htmx_returns_a_fragment_that_polls_until_graded(as_user, al
     fragment = client.post("/exercises/attention/submit/?lang=en", {"code": CODE}, **HTMX).content.decode()
     submission = Submission.objects.get(user=alice)
     assert "<html" not in fragment
-    assert 'hx-trigger="load delay:150ms"' in fragment
+    assert 'hx-trigger="load delay:100ms"' in fragment
     grade_pending(submission, "4", max_score="10")
     done = client.get(f"/exercises/attention/submissions/{submission.pk}/?lang=en", **HTMX).content.decode()
     assert "hx-trigger" not in done  # polling stops
@@ -237,4 +237,4 @@ def test_the_query_count_does_not_grow_with_history(as_user, alice, attention):
         grade_pending(submission_create(user=alice, exercise=attention, code=CODE), "5")
     with CaptureQueriesContext(connection) as after:
         client.get("/exercises/attention/")
-    assert len(after) == len(before) == 12, [q["sql"][:120] for q in after.captured_queries]
+    assert len(after) == len(before) == 11, [q["sql"][:120] for q in after.captured_queries]
