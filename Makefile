@@ -85,10 +85,12 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/autograder_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 # Grading alone first (warm pool vs cold sandbox, no database), then the mutants
 # of one exercise, then question import (a 1,000-question GIFT file), then the
-# whole path, then an LMS pulling 20,000 grades through the feed; mutation_bench,
-# import_bench, load_bench and lms_feed_bench exit non-zero when a target is
+# whole path, then an LMS pulling 20,000 grades through the feed, then the
+# students' pages (its own database, <name>_web: 1,000 students, 20,000
+# submissions) and a precheck in Chromium; mutation_bench, import_bench,
+# load_bench, lms_feed_bench and web_bench exit non-zero when a target is
 # missed. --soak 10000 via BENCH_ARGS.
-bench: $(VENV)/.installed $(SANDBOX_SITE)/.installed
+bench: install
 	$(PY) bench/grade_bench.py
 	$(PY) bench/mutation_bench.py
 	$(PY) bench/import_bench.py
@@ -98,3 +100,6 @@ bench: $(VENV)/.installed $(SANDBOX_SITE)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
 	$(PY) bench/lms_feed_bench.py
+	DATABASE_URL=$(BENCH_DATABASE_URL)_web REDIS_URL=$(BENCH_REDIS_URL) \
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
+	$(PY) bench/web_bench.py
