@@ -46,7 +46,7 @@ install: $(VENV)/.installed $(SANDBOX_SITE)/.installed $(VENDOR_STAMP) var/secre
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_course
 	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --no-input -v 0
 
-# Debian packages the suite needs (nginx, openssl, chromium, fonts-noto-cjk): as
+# Debian packages the suite needs (nginx, openssl, chromium, fonts-noto-cjk, npm): as
 # root, installs what is missing; otherwise names it. A no-op once they are there.
 system-deps:
 	bash scripts/system_deps.sh
