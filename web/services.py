@@ -80,6 +80,19 @@ def precheck_create(*, user: AbstractBaseUser, exercise: Exercise, code: str) ->
     return precheck
 
 
+# A precheck takes well under a second; one still waiting after this was lost
+# (a broker restarted, a worker killed). Nothing sends it again: the page stops
+# asking and says to try again, which is cheaper than a sweeper for a result
+# that counts for nothing.
+PRECHECK_GIVE_UP_AFTER = timedelta(seconds=60)
+
+
+def precheck_is_stale(precheck: Precheck) -> bool:
+    """Whether a precheck still queued or running should no longer be waited for."""
+    waiting = precheck.status in (Precheck.Status.QUEUED, Precheck.Status.RUNNING)
+    return waiting and precheck.created_at < timezone.now() - PRECHECK_GIVE_UP_AFTER
+
+
 def precheck_run(*, precheck_id: int) -> str:
     """Run a queued precheck's visible tests and store the result, once (a second delivery finds nothing to claim)."""
     from grader.code_grading import grade_code

@@ -24,7 +24,7 @@ from web.selectors import (
     precheck_get_for_user,
     submission_with_results,
 )
-from web.services import PrecheckRejected, precheck_create
+from web.services import PrecheckRejected, precheck_create, precheck_is_stale
 
 # How often a waiting fragment asks again: a precheck usually finishes within one or
 # two; each ask is a short GET (a few indexed queries), never a request that waits.
@@ -150,4 +150,5 @@ def precheck_status(request, slug, precheck_id):
 
         raise Http404("No such precheck.")
     template = "web/_precheck.html" if _is_htmx(request) else "web/precheck.html"
-    return render(request, template, {"exercise": exercise, "precheck": precheck, "poll_delay": POLL_DELAY})
+    context = {"exercise": exercise, "precheck": precheck, "poll_delay": POLL_DELAY, "stale": precheck_is_stale(precheck)}
+    return render(request, template, context)

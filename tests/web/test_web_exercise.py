@@ -166,6 +166,13 @@ def test_a_finished_precheck_shows_its_visible_tests(as_user, alice, attention):
     assert "<svg" in fragment and "hx-trigger" not in fragment
 
 
+def test_a_precheck_lost_on_the_way_stops_the_polling(as_user, alice, attention):
+    precheck = Precheck.objects.create(user=alice, exercise=attention, code=CODE)
+    Precheck.objects.filter(pk=precheck.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    fragment = as_user(alice).get(f"/exercises/attention/prechecks/{precheck.pk}/?lang=en", **HTMX).content.decode()
+    assert "hx-trigger" not in fragment and "Run them again" in fragment
+
+
 # --- who sees what -----------------------------------------------------------------
 
 
@@ -217,7 +224,10 @@ def test_posting_to_another_course_s_exercise_is_404_and_stores_nothing(client, 
     assert not Submission.objects.exists() and not Precheck.objects.exists()
 
 
-@pytest.mark.parametrize("path", ["/exercises/attention/submit/", "/exercises/attention/precheck/", "/accounts/logout/", "/i18n/setlang/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/exercises/attention/submit/", "/exercises/attention/precheck/", "/accounts/logout/", "/i18n/setlang/", "/accounts/password/"],
+)
 def test_every_form_needs_its_csrf_token(alice, attention, path):
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
