@@ -163,8 +163,12 @@ class ExercisePage:
     precheck: Precheck | None
 
 
-def exercise_page_for_user(*, user: AbstractBaseUser, exercise: Exercise) -> ExercisePage:
-    """What the coding page shows `user` (who may open `exercise`: see exercise_get_visible), in a fixed number of queries."""
+def exercise_page_for_user(*, user: AbstractBaseUser, exercise: Exercise, results: bool = True) -> ExercisePage:
+    """What the coding page shows `user` (who may open `exercise`: see exercise_get_visible), in a fixed number of queries.
+
+    `results=False` leaves out the latest submission's test rows and the latest
+    precheck: for a fragment that already shows them and refreshes the rest.
+    """
     from django.conf import settings
 
     try:
@@ -187,8 +191,10 @@ def exercise_page_for_user(*, user: AbstractBaseUser, exercise: Exercise) -> Exe
         .exclude(status=Submission.Status.INTERNAL_ERROR)
         .count()
     )
-    latest = submission_with_results(user=user, submission_id=history[0].pk) if history else None
-    precheck = Precheck.objects.filter(user_id=user.pk, exercise_id=exercise.pk).order_by("-created_at", "-id").first()
+    latest = precheck = None
+    if results:
+        latest = submission_with_results(user=user, submission_id=history[0].pk) if history else None
+        precheck = Precheck.objects.filter(user_id=user.pk, exercise_id=exercise.pk).order_by("-created_at", "-id").first()
     limit = None
     if assignment is not None:
         limit = assignment.attempt_limit if assignment.attempt_limit is not None else (settings.SUBMISSION_DEFAULT_ATTEMPT_LIMIT or None)

@@ -100,7 +100,7 @@ def _submission_fragment(request, exercise, submission_id):
     context = {"exercise": exercise, "submission": submission, "poll_delay": POLL_DELAY}
     if submission.status not in PENDING_RUN_STATUSES:
         # The result is in: the history and the standing beside the editor change too.
-        context["page"] = exercise_page_for_user(user=request.user, exercise=exercise)
+        context["page"] = exercise_page_for_user(user=request.user, exercise=exercise, results=False)
         context["oob"] = True
     return render(request, "web/_submission.html", context)
 

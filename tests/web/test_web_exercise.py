@@ -248,3 +248,26 @@ def test_the_query_count_does_not_grow_with_history(as_user, alice, attention):
     with CaptureQueriesContext(connection) as after:
         client.get("/exercises/attention/")
     assert len(after) == len(before) == 11, [q["sql"][:120] for q in after.captured_queries]
+
+
+@override_settings(SUBMISSION_RATE_LIMIT="")
+def test_the_polls_cost_a_fixed_number_of_queries(as_user, alice, attention):
+    client = as_user(alice)
+    precheck = Precheck.objects.create(user=alice, exercise=attention, code=CODE)
+    counts = []
+    for history in (1, 8):
+        while Submission.objects.filter(user=alice).count() < history:
+            grade_pending(submission_create(user=alice, exercise=attention, code=CODE), "5")
+        pending = submission_create(user=alice, exercise=attention, code=CODE)
+        url = f"/exercises/attention/submissions/{pending.pk}/"
+        client.get(url, **HTMX)
+        with CaptureQueriesContext(connection) as waiting:
+            assert "hx-trigger" in client.get(url, **HTMX).content.decode()
+        grade_pending(pending, "5")
+        with CaptureQueriesContext(connection) as done:
+            assert "hx-swap-oob" in client.get(url, **HTMX).content.decode()
+        with CaptureQueriesContext(connection) as precheck_poll:
+            client.get(f"/exercises/attention/prechecks/{precheck.pk}/", **HTMX)
+        counts.append((len(waiting), len(done), len(precheck_poll)))
+    # session + user + exercise; then the submission and its rows, the page's standing and history.
+    assert counts[0] == counts[1] == (6, 12, 4), counts
