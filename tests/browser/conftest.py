@@ -17,9 +17,6 @@ import pytest
 
 from tests.integration.conftest import celery_stack, worker  # noqa: F401 - fixtures for these tests
 
-# Playwright's sync API runs an event loop in this thread between its calls,
-# which makes Django refuse ORM calls made here (the test's own setup) as "async".
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -27,6 +24,14 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "var" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch):
+    # Playwright's sync API keeps an event loop in this thread, which makes Django
+    # refuse the test's own ORM calls as "async". For these tests only: set here,
+    # not at import, so no other test or subprocess (`check --deploy`) inherits it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
