@@ -26,15 +26,9 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch):
-    # Playwright's sync API keeps an event loop in this thread, which makes Django
-    # refuse the test's own ORM calls as "async". For these tests only: set here,
-    # not at import, so no other test or subprocess (`check --deploy`) inherits it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="session")
+# Module scope: Playwright (and its event loop) lives only while a module of
+# browser tests runs, and so does the setting below.
+@pytest.fixture(scope="module")
 def chromium():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"browser tests need Chromium at {CHROMIUM} (`make system-deps` installs Debian's)")
@@ -42,11 +36,23 @@ def chromium():
         pytest.fail("browser tests need axe-core from npm (`make install` runs npm ci)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        # --no-sandbox: CI runs as root, where Chromium's own sandbox refuses to start.
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop in this thread, which makes Django
+    # refuse the tests' own ORM calls (and the database flush after each) as
+    # "async". Set for these tests only, not at import: nothing else (`check
+    # --deploy` in a subprocess) may inherit it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            # --no-sandbox: CI runs as root, where Chromium's own sandbox refuses to start.
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
