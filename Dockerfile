@@ -1,4 +1,12 @@
 # One image for web, worker, beat and migrate (docker-compose.yml picks the command).
+
+# The pages' browser libraries (KaTeX, CodeMirror, htmx), pinned by package-lock.json;
+# only their built files are copied into the image's static files below.
+FROM node:20-bookworm-slim AS browser-assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -16,7 +24,10 @@ RUN pip install -r requirements.txt \
  && pip install --target /app/.sandbox/site "$(grep -E '^numpy==' requirements.txt)"
 
 COPY . .
-RUN python scripts/compile_messages.py \
+COPY --from=browser-assets /build/node_modules ./node_modules
+RUN python scripts/vendor_assets.py \
+ && rm -rf node_modules \
+ && python scripts/compile_messages.py \
  && SECRET_KEY=build-only-not-used-at-run-time DEBUG=0 python manage.py collectstatic --no-input -v 0
 
 # Not root: a non-root outer uid makes RLIMIT_NPROC hold in the sandbox (THREATS.md).

@@ -27,17 +27,26 @@ $(SANDBOX_SITE)/.installed: requirements.txt
 
 # A random key for this checkout only (var/ is not committed), so management
 # commands run with DEBUG off and nothing configured.
+# The pages' browser libraries (KaTeX, CodeMirror, htmx; axe-core for the browser
+# tests) come from npm at install time, pinned by package-lock.json, and are
+# served from web/static/web/vendor/ (made here, not committed).
+VENDOR_STAMP := web/static/web/vendor/.installed
+$(VENDOR_STAMP): package.json package-lock.json scripts/vendor_assets.py
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	$(PYTHON) scripts/vendor_assets.py
+	touch $@
+
 var/secret_key:
 	mkdir -p var
 	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-install: $(VENV)/.installed $(SANDBOX_SITE)/.installed var/secret_key
+install: $(VENV)/.installed $(SANDBOX_SITE)/.installed $(VENDOR_STAMP) var/secret_key
 	$(PY) scripts/compile_messages.py
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v 0
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_course
 	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --no-input -v 0
 
-# Debian packages the suite needs (nginx, openssl, chromium, fonts-noto-cjk): as
+# Debian packages the suite needs (nginx, openssl, chromium, fonts-noto-cjk, npm): as
 # root, installs what is missing; otherwise names it. A no-op once they are there.
 system-deps:
 	bash scripts/system_deps.sh
@@ -49,7 +58,7 @@ test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .sandbox db.sqlite3 var staticfiles
+	rm -rf $(VENV) .sandbox db.sqlite3 var staticfiles node_modules web/static/web/vendor
 
 # --- Running (see scripts/run.py) ----------------------------------------------
 # run: web + worker + beat on one machine; embedded defaults (SQLite, filesystem
@@ -79,10 +88,11 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 # mutation report through a real worker and similarity over 500 submissions
 # (both on PostgreSQL), then the whole path, then an LMS pulling 20,000 grades
 # through the feed, then the staff pages of a 1,000-student class, then a quiz
-# submit over HTTP, then a grade change pushed to an LMS over LTI AGS; every
-# bench but grade_bench exits non-zero when a target is missed. --soak 10000 via
-# BENCH_ARGS.
-bench: $(VENV)/.installed $(SANDBOX_SITE)/.installed
+# submit over HTTP, then a grade change pushed to an LMS over LTI AGS, then the
+# students' pages (its own database, <name>_web: 1,000 students, 20,000
+# submissions) and a precheck in Chromium; every bench but grade_bench exits
+# non-zero when a target is missed. --soak 10000 via BENCH_ARGS.
+bench: install
 	$(PY) bench/grade_bench.py
 	$(PY) bench/mutation_bench.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
@@ -108,3 +118,6 @@ bench: $(VENV)/.installed $(SANDBOX_SITE)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
 	$(PY) bench/lti_ags_bench.py
+	DATABASE_URL=$(BENCH_DATABASE_URL)_web REDIS_URL=$(BENCH_REDIS_URL) \
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret-key} DEBUG=0 \
+	$(PY) bench/web_bench.py

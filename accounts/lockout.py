@@ -29,6 +29,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 
 LOCKOUT_CODE = "login_locked_out"
 
@@ -115,7 +116,7 @@ def client_address(request) -> str:
 
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
-    """AXES_LOCKOUT_CALLABLE: 429, the API's JSON error shape under /api/, a plain bilingual page elsewhere."""
+    """AXES_LOCKOUT_CALLABLE: 429, the API's JSON error shape under /api/, a page in both languages elsewhere."""
     message, message_zh = lockout_messages()
     retry_after = str(settings.LOGIN_LOCKOUT_MINUTES * 60)
     if request.path.startswith("/api/"):
@@ -124,6 +125,6 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
             status=429,
         )
     else:
-        response = HttpResponse(f"{message}\n{message_zh}\n", status=429, content_type="text/plain; charset=utf-8")
+        response = render(request, "accounts/locked_out.html", {"message": message, "message_zh": message_zh}, status=429)
     response["Retry-After"] = retry_after
     return response

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "staff",
     "review",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,10 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
@@ -236,6 +241,16 @@ if SUBMISSION_RATE_LIMIT.strip() and not (
     and _rate_period.strip() in {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
 ):
     raise ImproperlyConfiguredEnv(f"SUBMISSION_RATE_LIMIT={SUBMISSION_RATE_LIMIT!r} is not like '10/m' (N per s, m, h or d)")
+# Prechecks (the visible tests only, from the exercise page), per student: their
+# own limit, since they cost no attempt. Same format; empty for none.
+PRECHECK_RATE_LIMIT = env_str("PRECHECK_RATE_LIMIT", "30/m")
+_count, _, _period = PRECHECK_RATE_LIMIT.partition("/")
+if PRECHECK_RATE_LIMIT.strip() and not (
+    _count.strip().isascii()
+    and _count.strip().isdecimal()
+    and _period.strip() in {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+):
+    raise ImproperlyConfiguredEnv(f"PRECHECK_RATE_LIMIT={PRECHECK_RATE_LIMIT!r} is not like '30/m' (N per s, m, h or d)")
 # Per exercise, when the exercise sets none; 0 means unlimited.
 SUBMISSION_DEFAULT_ATTEMPT_LIMIT = env_int("SUBMISSION_DEFAULT_ATTEMPT_LIMIT", 0, minimum=0)
 
@@ -387,6 +402,7 @@ CELERY_TASK_ROUTES = {
     "review.tasks.mutant_grade": {"queue": "grading"},
     "review.tasks.mutation_report_prepare": {"queue": "default"},
     "review.tasks.similarity_report_run": {"queue": "default"},
+    "web.tasks.precheck_run": {"queue": "grading"},
 }
 # A message is acked after the task ran, and given back if the worker died:
 # a claim (conditional UPDATE) makes the second delivery harmless.

@@ -2,14 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from courses.views import healthz, home
-from grader.views import exercise_detail
+from courses.views import healthz
 from quizzes.admin_import import admin_urls as quiz_import_admin_urls
+from web.urls import account_urlpatterns
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", include("web.urls")),
     path("healthz", healthz, name="healthz"),
-    path("exercises/<slug:slug>/", exercise_detail, name="exercise-detail"),
+    path("accounts/", include(account_urlpatterns)),
+    # set_language (POST, with CSRF): the language switch of every page.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("quizzes/", include("quizzes.urls")),
     # Before admin.site.urls, whose catch-all would answer these paths first.
     path("admin/", include(quiz_import_admin_urls())),

@@ -21,6 +21,7 @@ from grader import checks
 from grader.feedback import summary_text
 from grader.sandbox.types import Limits
 from grader.sandbox_settings import run_in_sandbox
+from grader.visible_data import weights_for_heatmap
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ class TestReport:
     mistake: str = ""
     # The check's identity across seeds (grader.checks.base.Case.key).
     check_key: str = ""
+    # Visible tests only: what a page may draw beyond the message (grader.visible_data).
+    visible_data: dict = field(default_factory=dict)
 
     __test__ = False  # not a pytest test class, despite the name
 
@@ -115,14 +118,19 @@ def split_points(total: Decimal, weights: list[float]) -> list[Decimal]:
     return shares
 
 
-def grade_code(*, exercise, code: str, seed: int, cold: bool = False) -> GradeReport:
+def grade_code(*, exercise, code: str, seed: int, cold: bool = False, visible_only: bool = False) -> GradeReport:
     """Grade `code` for `exercise` with the test inputs drawn from `seed`.
 
     A student's failure (syntax error, crash, timeout...) is a report with a
     named status. Only an infrastructure failure raises (SandboxUnavailable).
+    `visible_only` is the students' precheck: the hidden cases are dropped
+    before anything reaches the sandbox, so they are never run, and the points
+    are those of the visible tests alone (a precheck is no grade).
     """
     started = time.perf_counter()
     cases = checks.build_cases(exercise.check_suite, params=exercise.check_params or {}, seed=seed)
+    if visible_only:
+        cases = [case for case in cases if not case.hidden]
     run = run_in_sandbox(
         code=code,
         calls=[case.call for case in cases],
@@ -154,12 +162,16 @@ def grade_code(*, exercise, code: str, seed: int, cold: bool = False) -> GradeRe
                 message_zh=verdict.message_zh,
                 mistake=verdict.mistake,
                 check_key=case.key,
+                visible_data={} if case.hidden else weights_for_heatmap(case, run.calls.get(case.call.name)),
             )
         )
     if run.detail and status != "graded":
         logger.info("exercise %s seed %s: %s: %s", exercise.slug, seed, status, run.detail)
     score = sum((test.points for test in tests), Decimal(0))
-    max_score = Decimal(exercise.points).quantize(POINTS_QUANTUM)
+    # A precheck's points are its visible tests' alone: it is no grade.
+    max_score = (sum((test.max_points for test in tests), Decimal(0)) if visible_only else Decimal(exercise.points)).quantize(
+        POINTS_QUANTUM
+    )
     feedback_en, feedback_zh = summary_text(
         status=status,
         run=run,

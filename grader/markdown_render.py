@@ -18,8 +18,8 @@ _INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
 
 def _protect_math(text: str) -> str:
     # Markdown would read the underscores and asterisks of TeX as emphasis.
-    # No math renderer is loaded (nothing is fetched from outside), so math is
-    # shown as its TeX source, in code style, exactly as written.
+    # Math stays TeX source marked class="math"; the exercise page renders it
+    # with KaTeX from our own static files, and without JavaScript the source shows.
     text = _DISPLAY_MATH.sub(lambda m: f'\n\n<pre class="math">{html.escape(m.group(1).strip())}</pre>\n\n', text)
     return _INLINE_MATH.sub(lambda m: f'<code class="math">{html.escape(m.group(1))}</code>', text)
 
@@ -28,4 +28,6 @@ def markdown_to_safe_html(text: str) -> str:
     parts = _FENCE.split(text)
     # Odd parts are fenced code blocks: `$` there is code, not math.
     prepared = "".join(part if index % 2 else _protect_math(part) for index, part in enumerate(parts))
-    return nh3.clean(markdown.markdown(prepared, extensions=_EXTENSIONS, output_format="html"))
+    html_text = markdown.markdown(prepared, extensions=_EXTENSIONS, output_format="html")
+    # The one class kept is "math", on the two elements _protect_math makes.
+    return nh3.clean(html_text, allowed_classes={"pre": {"math"}, "code": {"math"}})

@@ -191,6 +191,9 @@ class TestResult(models.Model):
         help_text="The check's identity across seeds, e.g. 'worked-example' or 'random-hidden-2' "
         "(its name can show drawn shapes): what statistics of failed tests group by.",
     )
+    visible_data = models.JSONField(
+        default=dict, blank=True, help_text="Visible tests only: e.g. attention weights, expected and returned, for a heatmap."
+    )
 
     __test__ = False  # not a pytest test class, despite the name
 

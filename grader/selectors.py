@@ -43,14 +43,14 @@ def exercises_visible_to(*, user: AbstractBaseUser) -> QuerySet:
 
 
 def exercise_get_visible(*, user: AbstractBaseUser, slug: str) -> Exercise:
-    """The exercise with this slug if `user` may open it (see exercises_visible_to), with chapter and course.
+    """The exercise with this slug if `user` may open it (see exercises_visible_to), with chapter, course and assignment.
 
     Anyone else gets Http404, exactly as for a slug that does not exist, so an
     unpublished exercise's slug does not leak.
     """
     if not isinstance(slug, str) or not slug_re.match(slug):
         raise Http404("No such exercise.")
-    exercise = exercises_visible_to(user=user).select_related("chapter__course").filter(slug=slug).first()
+    exercise = exercises_visible_to(user=user).select_related("chapter__course", "assignment").filter(slug=slug).first()
     if exercise is None:
         raise Http404("No such exercise.")
     return exercise

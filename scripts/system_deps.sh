@@ -5,6 +5,8 @@
 #   openssl         that test makes a throwaway certificate for the proxy's TLS
 #   chromium        the browser the page tests drive (Playwright, with Debian's build)
 #   fonts-noto-cjk  so those pages render their Chinese text
+#   npm             `make install` fetches the pages' browser libraries with `npm ci`;
+#                   any npm on PATH will do (e.g. the one bundled with a nodejs package)
 # A second run checks and does nothing (a dpkg query per package, well under a second).
 # Run as root (CI does: `.ci/run`); otherwise it names what is missing and fails.
 set -euo pipefail
@@ -16,6 +18,8 @@ for name in "${PACKAGES[@]}"; do
   # "ii": wanted and installed; anything else (absent, half-installed, removed) is missing.
   [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$name" 2>/dev/null) == ii* ]] || missing+=("$name")
 done
+
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0

@@ -200,6 +200,8 @@ def run_store_report(*, run_id: int, claim: int, report, claimed: GradingRun | N
                     message_zh=test.message_zh,
                     mistake=test.mistake[:64],
                     check_key=test.check_key[:100],
+                    # Never a hidden test's: its inputs and outputs stay off every page.
+                    visible_data={} if test.hidden else test.visible_data,
                 )
                 for test in report.tests
             ]

@@ -37,9 +37,9 @@ def test_an_api_500_is_json_and_logged_with_its_traceback(client_for, alice, mon
 
 
 def test_a_page_500_is_plain_text(db, monkeypatch):
-    from courses import views as course_views
+    from web import views as web_views
 
-    monkeypatch.setattr(course_views, "course_list_for_catalogue", _explode)
+    monkeypatch.setattr(web_views, "catalogue_for_visitor", _explode)
     response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/plain")

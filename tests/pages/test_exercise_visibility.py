@@ -70,9 +70,11 @@ def test_a_student_of_another_course_sees_nothing(client, charlie, closed):
     assert _status(client, charlie, closed) == 404
 
 
-def test_an_anonymous_visitor_sees_nothing(client, sample_course, closed):
-    assert _status(client, None, "softmax") == 404
-    assert _status(client, None, closed) == 404
+def test_an_anonymous_visitor_is_sent_to_log_in(client, sample_course, closed):
+    # Whether the exercise exists or not: the same answer, which names nothing.
+    for slug in ("softmax", closed, "no-such-exercise"):
+        response = client.get(f"/exercises/{slug}/")
+        assert response.status_code == 302 and response["Location"] == f"/accounts/login/?next=/exercises/{slug}/"
 
 
 def test_an_instructor_sees_published_and_unpublished_exercises_of_the_course(client, irene, closed):
