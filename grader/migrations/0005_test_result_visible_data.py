@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grader', '0003_grading_runs'),
+        ('grader', '0004_test_result_check_key'),
     ]
 
     operations = [

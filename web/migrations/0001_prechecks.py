@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('grader', '0004_test_result_visible_data'),
+        ('grader', '0005_test_result_visible_data'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
