@@ -191,3 +191,31 @@ def test_the_keyboard_reaches_everything_and_focus_is_visible(browser_factory, w
     page.locator("#result .status.done").wait_for(timeout=TIMEOUT)
     assert "# typed by keyboard" in Submission.objects.get(user=student).code
     browser.shot("keyboard-submit")
+
+
+def test_take_the_chapter_1_quiz_and_see_the_score_and_explanations(browser_factory, student):
+    from quizzes.bank_loading import quiz_bank_load
+    from quizzes.models import QuizAttempt
+
+    quiz_bank_load(directory=SAMPLE_CONTENT_DIRECTORY / "quizzes", course=Enrollment.objects.get(user=student).course)
+    browser = browser_factory()
+    browser.log_in("student1", "student1-pw-9z")
+    browser.go("/quizzes/chapter-1-quiz/")
+    _accessible(browser, "quiz page before starting")
+    browser.page.get_by_role("button", name="Start the quiz").click()
+    browser.page.wait_for_selector("#question-c1-deep-blue-weak-ai")
+    _accessible(browser, "quiz page with its questions")
+    # Deep Blue embodies weak AI (option b); the rest stay unanswered.
+    browser.page.locator("#question-c1-deep-blue-weak-ai input[value='b']").check()
+    browser.page.get_by_role("button", name="Submit answers").click()
+    score = browser.page.locator(".score")
+    score.wait_for(timeout=TIMEOUT)
+    attempt = QuizAttempt.objects.get(user=student)
+    assert attempt.submitted_at is not None and attempt.score == 1
+    assert f"Score: 1 / {attempt.max_score.normalize():f}" in score.inner_text()
+    # Shown after submitting (the sample quiz's setting): the explanation names its section.
+    assert "1.1.1" in browser.page.locator("#result-c1-deep-blue-weak-ai").inner_text()
+    _accessible(browser, "quiz result")
+    browser.shot("quiz-chapter-1-result")
+    browser.go("/")
+    assert "1 /" in browser.page.locator("tr", has_text="Chapter 1 quiz").inner_text()
