@@ -169,11 +169,15 @@ def test_a_quiz_cannot_be_put_in_another_course_s_chapter(client, teacher, other
     assert response.status_code == 200 and not Quiz.objects.filter(slug="new-quiz").exists()
 
 
-def test_the_teaching_assistant_has_no_quiz_admin_yet(client, ta, quiz):
-    # The scoping mixin grants instructors only; reading for TAs comes with its TA permissions.
+def test_the_teaching_assistant_reads_the_quizzes_and_changes_nothing(client, ta, quiz):
     client.force_login(ta)
-    assert client.get(reverse("admin:quizzes_quiz_changelist")).status_code == 403
-    assert client.post(reverse("admin:quizzes_quiz_change", args=[quiz.pk]), {"title_en": "x"}).status_code in (302, 403)
+    listed = client.get(reverse("admin:quizzes_quiz_changelist")).context["cl"].result_list
+    assert [q.pk for q in listed] == [quiz.pk]
+    page = client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(reverse("admin:quizzes_quiz_change", args=[quiz.pk]), {"title_en": "x"}).status_code == 403
+    assert client.get(reverse("admin:quizzes_quiz_add")).status_code == 403
+    assert client.post(reverse("admin:quizzes_quiz_delete", args=[quiz.pk]), {"post": "yes"}).status_code == 403
     assert Quiz.objects.get(pk=quiz.pk).title_en == "Quiz one"
 
 
