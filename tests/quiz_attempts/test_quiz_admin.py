@@ -200,6 +200,25 @@ def test_attempts_are_read_only_records_for_the_course_s_instructor(client, teac
     assert QuizAttempt.objects.filter(pk=attempt.pk).exists()
 
 
+def test_the_teaching_assistant_reads_the_course_s_attempts_and_changes_none(client, ta, other_teacher, alice, quiz,
+                                                                              assignment):  # fmt: skip
+    attempt = quiz_attempt_start(user=alice, quiz=quiz)
+    quiz_attempt_submit(user=alice, attempt_id=attempt.pk, responses={"single": "a"})
+    client.force_login(ta)
+    assert [a.pk for a in client.get(reverse("admin:quizzes_quizattempt_changelist")).context["cl"].result_list] == [
+        attempt.pk
+    ]
+    page = client.get(reverse("admin:quizzes_quizattempt_change", args=[attempt.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(reverse("admin:quizzes_quizattempt_delete", args=[attempt.pk]), {"post": "yes"}).status_code == 403
+    # The other course's instructor (alone in that course) finds none of it by list or URL.
+    client.force_login(other_teacher)
+    assert not client.get(reverse("admin:quizzes_quizattempt_changelist")).context["cl"].result_list
+    response = client.get(reverse("admin:quizzes_quizattempt_change", args=[attempt.pk]))
+    assert response.status_code == 302 and response.url == reverse("admin:index")
+    assert QuizAttempt.objects.filter(pk=attempt.pk).exists()
+
+
 def test_a_superuser_sees_every_course_s_quizzes(admin_client, other_teacher, quiz):
     listed = admin_client.get(reverse("admin:quizzes_quiz_changelist")).context["cl"].result_list
     assert {q.slug for q in listed} == {"quiz-one", "beta-quiz"}
