@@ -429,6 +429,8 @@ TA_EXPECTED = {
     "review_similarityreport": {"view"},
     "review_similarpair": {"view"},
     "review_equivalentmark": {"view"},
+    "lti_lticontext": set(),
+    "lti_agsscoreoutbox": set(),
 }
 # The same for the inlines, by the model whose page holds them.
 TA_EXPECTED_INLINES = {
