@@ -115,6 +115,7 @@ class LtiContextAdmin(CourseScopedAdmin, admin.ModelAdmin):
 
     course_path = "deployment__registration__course"
     instructor_actions = frozenset()
+    ta_actions = frozenset()
 
     list_display = ["context_id", "title", "deployment", "roster_synced_at"]
     fields = readonly_fields = ["deployment", "context_id", "title", "memberships_url", "roster_synced_at", "created_at"]
@@ -131,6 +132,7 @@ class AgsScoreOutboxAdmin(CourseScopedAdmin, admin.ModelAdmin):
 
     course_path = "resource_link__assignment__course"
     instructor_actions = frozenset()
+    ta_actions = frozenset()
 
     list_display = ["id", "user", "resource_link", "state", "attempts", "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["state"]

@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from courses.admin import BilingualLabelsMixin, titled_filter
-from courses.admin_scoping import CourseScopedAdmin
+from courses.admin_scoping import VIEW_ONLY, CourseScopedAdmin
 from quizzes.items import MULTIPLE, NUMERIC, PARAMETERISED, SHORT, SINGLE, TRUE_FALSE
 from quizzes.models import Question, Quiz, QuizAttempt
 from quizzes.parameterised import GENERATORS
@@ -186,6 +186,8 @@ class QuestionInline(CourseScopedAdmin, BilingualLabelsMixin, admin.StackedInlin
     form = QuestionAdminForm
     course_path = "quiz__course"
     instructor_actions = frozenset({"view", "add", "change", "delete"})
+    # Assistants read the questions with their quiz and write none.
+    ta_actions = VIEW_ONLY
     labels = LABELS
     extra = 0
     ordering = ("position", "id")
@@ -217,6 +219,8 @@ class QuizAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
     course_path = "course"
     # No delete: attempts protect a quiz; removing one is a superuser's call.
     instructor_actions = frozenset({"view", "add", "change"})
+    # Assistants read the course's quizzes; writing one is the instructors' call.
+    ta_actions = VIEW_ONLY
     form = QuizAdminForm
     labels = LABELS
     inlines = (QuestionInline,)
@@ -240,7 +244,9 @@ class QuizAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
 @admin.register(QuizAttempt)
 class QuizAttemptAdmin(CourseScopedAdmin, admin.ModelAdmin):
     course_path = "quiz__course"
-    instructor_actions = frozenset({"view"})
+    instructor_actions = VIEW_ONLY
+    # Assistants read the attempts, as they read submissions; records stay untouched.
+    ta_actions = VIEW_ONLY
     list_display = ("quiz", "user", "score", "max_score", "started_at", "submitted_at")
     list_filter = (("quiz", titled_filter(admin.RelatedOnlyFieldListFilter, "Quiz · 测验")),)
     list_select_related = ("quiz", "user")

@@ -12,36 +12,51 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from courses.admin_scoping import VIEW_ONLY, CourseScopedAdmin
 from grader.models import Exercise
-from courses.admin_scoping import course_ids_taught
-from review.admin_access import ReadableByAssistants
 from review.models import EquivalentMark, MutantResult, MutationReport, SimilarityReport, SimilarPair
 from review.services.mutation import EquivalentMarkInvalid, equivalent_mark_create, equivalent_mark_validate
 
 
-class _ReportAdmin(ReadableByAssistants, admin.ModelAdmin):
-    """Written by workers only: no add, change or delete here, for anyone."""
+class _ReportAdmin(CourseScopedAdmin, admin.ModelAdmin):
+    """Written by workers only: no add, change or delete here, for anyone.
+
+    The course's instructors and teaching assistants read the reports; what an
+    instructor may act on (re-send a report, mark a mutant) is declared where
+    that action lives.
+    """
+
+    instructor_actions = VIEW_ONLY
+    ta_actions = VIEW_ONLY
 
     def has_add_permission(self, request, *args):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        # No report is edited by hand. Without a row this answers "may act on
+        # the reports" (the admin actions), which the course role decides.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 def _may_mark(request, report) -> bool:
-    """Instructors of the report's course (and superusers) mark; its assistants only read."""
+    """Whoever may add an equivalent mark in the report's course: its instructors, not its assistants."""
     if request.user.is_superuser:
         return True
-    return report.exercise.chapter.course_id in course_ids_taught(request)
+    mark_admin = admin.site._registry[EquivalentMark]
+    return report.exercise.chapter.course_id in mark_admin.course_ids_allowing(request, "add")
 
 
 @admin.register(MutationReport)
 class MutationReportAdmin(_ReportAdmin):
     course_path = "exercise__chapter__course"
+    # Re-sending a report changes what the workers do: the instructors' call.
+    instructor_actions = frozenset({"view", "change"})
+    ta_actions = VIEW_ONLY
     change_form_template = "review/mutation_report_change_form.html"
     list_display = ("id", "exercise", "status", "progress", "score_display", "survived", "requested_by", "created_at")
     list_filter = ("status",)
@@ -61,19 +76,15 @@ class MutationReportAdmin(_ReportAdmin):
 
     actions = ("send_pending_again",)
 
-    def has_resume_permission(self, request):
-        # Instructors (not assistants): the action changes what the workers do.
-        return request.user.is_superuser or bool(course_ids_taught(request))
-
     @admin.action(
         description="Send the mutants still pending again (after a lost message) · 重新发送仍在等待的变异体",
-        permissions=["resume"],
+        permissions=["change"],
     )
     def send_pending_again(self, request, queryset):
+        # The scoping narrows `queryset` to the courses where the role allows "change".
         from review.services.mutation import mutation_reports_resume
 
-        taught = queryset if request.user.is_superuser else queryset.filter(exercise__chapter__course__in=course_ids_taught(request))
-        count = mutation_reports_resume(reports=taught)
+        count = mutation_reports_resume(reports=queryset)
         self.message_user(
             request,
             f"{count} running report(s) sent again; a mutant already graded is not graded twice. · "
@@ -140,10 +151,12 @@ class EquivalentMarkForm(forms.ModelForm):
 
 
 @admin.register(EquivalentMark)
-class EquivalentMarkAdmin(ReadableByAssistants, admin.ModelAdmin):
+class EquivalentMarkAdmin(CourseScopedAdmin, admin.ModelAdmin):
     course_path = "exercise__chapter__course"
     # Instructors mark; a mark is history (the reports it changed say so): no edit, no delete.
     instructor_actions = frozenset({"view", "add"})
+    # Assistants read the marks and make none.
+    ta_actions = VIEW_ONLY
     form = EquivalentMarkForm
     list_display = ("exercise", "mutant_id", "reason", "marked_by", "created_at")
     list_select_related = ("exercise", "marked_by")

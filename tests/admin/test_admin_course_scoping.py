@@ -407,7 +407,8 @@ def test_every_scoped_admin_declares_what_a_teaching_assistant_may_do():
 
 
 # What a TA may do, admin by admin: read the course, grant extensions and
-# excusals; change no exercise, quiz or assignment, override no grade.
+# excusals; change no exercise, quiz or assignment, override no grade; read
+# the review reports and mark no mutant, start or re-send no report.
 TA_EXPECTED = {
     "courses_course": {"view"},
     "courses_chapter": {"view"},
@@ -422,6 +423,18 @@ TA_EXPECTED = {
     "grader_referencecheck": {"view"},
     "courses_extension": {"view", "add", "delete"},
     "courses_excusal": {"view", "add", "delete"},
+    "quizzes_quiz": {"view"},
+    "quizzes_quizattempt": {"view"},
+    "review_mutationreport": {"view"},
+    "review_similarityreport": {"view"},
+    "review_similarpair": {"view"},
+    "review_equivalentmark": {"view"},
+    "lti_lticontext": set(),
+    "lti_agsscoreoutbox": set(),
+}
+# The same for the inlines, by the model whose page holds them.
+TA_EXPECTED_INLINES = {
+    "quizzes_quiz": {"QuestionInline": {"view"}},
 }
 
 
@@ -429,6 +442,10 @@ def test_the_teaching_assistant_s_actions_are_as_decided():
     registered = {f"{m._meta.app_label}_{m._meta.model_name}": a for m, a in admin.site._registry.items()}
     for name, expected in TA_EXPECTED.items():
         assert registered[name].ta_actions == expected, name
+    for name, inlines in TA_EXPECTED_INLINES.items():
+        declared = {inline.__name__: inline.ta_actions for inline in registered[name].inlines}
+        for inline_name, expected in inlines.items():
+            assert declared[inline_name] == expected, f"{name}: {inline_name}"
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -447,7 +464,8 @@ def test_the_teaching_assistant_finds_nothing_of_another_course_by_url(client, a
     _assert_not_shown(_as(client, alpha.ta).get(reverse(f"admin:{name}_{view}", args=[foreign.pk])))
 
 
-@pytest.mark.parametrize("name", [name for name, allowed in TA_EXPECTED.items() if "change" not in allowed])
+# (The review and quiz pages are walked through by the TA in tests/reports and tests/quiz_attempts.)
+@pytest.mark.parametrize("name", [name for name in MODELS if "change" not in TA_EXPECTED[name]])
 def test_the_teaching_assistant_changes_nothing_but_extensions(client, alpha, beta, name):
     own = MODELS[name](alpha)
     before = type(own).objects.filter(pk=own.pk).values().get()

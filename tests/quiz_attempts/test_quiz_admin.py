@@ -169,11 +169,15 @@ def test_a_quiz_cannot_be_put_in_another_course_s_chapter(client, teacher, other
     assert response.status_code == 200 and not Quiz.objects.filter(slug="new-quiz").exists()
 
 
-def test_the_teaching_assistant_has_no_quiz_admin_yet(client, ta, quiz):
-    # The scoping mixin grants instructors only; reading for TAs comes with its TA permissions.
+def test_the_teaching_assistant_reads_the_quizzes_and_changes_nothing(client, ta, quiz):
     client.force_login(ta)
-    assert client.get(reverse("admin:quizzes_quiz_changelist")).status_code == 403
-    assert client.post(reverse("admin:quizzes_quiz_change", args=[quiz.pk]), {"title_en": "x"}).status_code in (302, 403)
+    listed = client.get(reverse("admin:quizzes_quiz_changelist")).context["cl"].result_list
+    assert [q.pk for q in listed] == [quiz.pk]
+    page = client.get(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(reverse("admin:quizzes_quiz_change", args=[quiz.pk]), {"title_en": "x"}).status_code == 403
+    assert client.get(reverse("admin:quizzes_quiz_add")).status_code == 403
+    assert client.post(reverse("admin:quizzes_quiz_delete", args=[quiz.pk]), {"post": "yes"}).status_code == 403
     assert Quiz.objects.get(pk=quiz.pk).title_en == "Quiz one"
 
 
@@ -193,6 +197,25 @@ def test_attempts_are_read_only_records_for_the_course_s_instructor(client, teac
     assert client.post(reverse("admin:quizzes_quizattempt_delete", args=[attempt.pk]), {"post": "yes"}).status_code == 403
     client.force_login(other_teacher)
     assert not client.get(reverse("admin:quizzes_quizattempt_changelist")).context["cl"].result_list
+    assert QuizAttempt.objects.filter(pk=attempt.pk).exists()
+
+
+def test_the_teaching_assistant_reads_the_course_s_attempts_and_changes_none(client, ta, other_teacher, alice, quiz,
+                                                                              assignment):  # fmt: skip
+    attempt = quiz_attempt_start(user=alice, quiz=quiz)
+    quiz_attempt_submit(user=alice, attempt_id=attempt.pk, responses={"single": "a"})
+    client.force_login(ta)
+    assert [a.pk for a in client.get(reverse("admin:quizzes_quizattempt_changelist")).context["cl"].result_list] == [
+        attempt.pk
+    ]
+    page = client.get(reverse("admin:quizzes_quizattempt_change", args=[attempt.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(reverse("admin:quizzes_quizattempt_delete", args=[attempt.pk]), {"post": "yes"}).status_code == 403
+    # The other course's instructor (alone in that course) finds none of it by list or URL.
+    client.force_login(other_teacher)
+    assert not client.get(reverse("admin:quizzes_quizattempt_changelist")).context["cl"].result_list
+    response = client.get(reverse("admin:quizzes_quizattempt_change", args=[attempt.pk]))
+    assert response.status_code == 302 and response.url == reverse("admin:index")
     assert QuizAttempt.objects.filter(pk=attempt.pk).exists()
 
 

@@ -4,6 +4,7 @@ marking a surviving mutant equivalent, and every bad mark refused with nothing c
 import pytest
 from django.urls import reverse
 
+from courses.models import Enrollment
 from review.models import EquivalentMark, MutantResult, MutationReport
 from .conftest import finished_report, similarity_report
 
@@ -256,3 +257,25 @@ def test_only_the_course_s_instructor_may_send_a_report_again(client, alpha, bet
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _resume(_as(client, user), report)
     assert callbacks == []
+
+
+def test_who_teaches_one_course_and_assists_in_another_acts_only_where_they_teach(
+    client, alpha, beta, django_capture_on_commit_callbacks
+):
+    Enrollment.objects.create(user=alpha.instructor, course=beta.course, role=Enrollment.Role.TEACHING_ASSISTANT)
+    _as(client, alpha.instructor)
+    beta_report = finished_report(beta.exercise)
+    text = client.get(reverse("admin:review_mutationreport_change", args=[beta_report.pk])).content.decode()
+    assert "-    old aaa111" in text
+    assert "mark-equivalent" not in text and "add-test" not in text
+    running = [
+        MutationReport.objects.create(exercise=side.exercise, seed=1, status=MutationReport.Status.RUNNING, total=1)
+        for side in (alpha, beta)
+    ]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            reverse("admin:review_mutationreport_changelist"),
+            {"action": "send_pending_again", "_selected_action": [report.pk for report in running]},
+        )
+    assert response.status_code == 302 and len(callbacks) == 1
+    assert _mark(client, beta.exercise, "aaa111").status_code == 200 and not EquivalentMark.objects.exists()
