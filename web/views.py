@@ -7,6 +7,7 @@ at once and is polled by htmx with short GETs: no request waits for the grade.
 import functools
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -82,17 +83,23 @@ def exercise_submit(request, slug):
     try:
         submission = submission_create(user=request.user, exercise=exercise, code=code)
     except SubmissionRejected as error:
-        status = 429 if error.code == "rate_limited" else 400
-        if _is_htmx(request):
-            response = render(request, "web/_refusal.html", {"refusal": _refusal_text(error)}, status=status)
-        else:
-            response = render(request, "web/exercise.html", _exercise_context(request, exercise, code=code, refusal=_refusal_text(error)), status=status)
-        if error.retry_after:
-            response["Retry-After"] = str(error.retry_after)
-        return response
+        return _refusal_response(request, exercise, code, error)
     if not _is_htmx(request):
         return redirect(reverse("exercise-detail", args=[slug]) + "#result")
     return _submission_fragment(request, exercise, submission.pk)
+
+
+def _refusal_response(request, exercise, code, error):
+    """A refused submit or precheck: the reason in the fragment (htmx) or on the page with the code kept."""
+    status = 429 if error.code == "rate_limited" else 400
+    if _is_htmx(request):
+        response = render(request, "web/_refusal.html", {"refusal": _refusal_text(error)}, status=status)
+    else:
+        context = _exercise_context(request, exercise, code=code, refusal=_refusal_text(error))
+        response = render(request, "web/exercise.html", context, status=status)
+    if error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _submission_fragment(request, exercise, submission_id):
@@ -111,8 +118,6 @@ def submission_status(request, slug, submission_id):
     exercise = exercise_get_visible(user=request.user, slug=slug)
     submission = submission_with_results(user=request.user, submission_id=submission_id)
     if submission.exercise_id != exercise.pk:
-        from django.http import Http404
-
         raise Http404("No such submission.")
     if not _is_htmx(request):
         return render(request, "web/submission.html", {"exercise": exercise, "submission": submission, "poll_delay": POLL_DELAY})
@@ -127,14 +132,7 @@ def exercise_precheck(request, slug):
     try:
         precheck = precheck_create(user=request.user, exercise=exercise, code=code)
     except (SubmissionRejected, PrecheckRejected) as error:
-        status = 429 if error.code == "rate_limited" else 400
-        if _is_htmx(request):
-            response = render(request, "web/_refusal.html", {"refusal": _refusal_text(error)}, status=status)
-        else:
-            response = render(request, "web/exercise.html", _exercise_context(request, exercise, code=code, refusal=_refusal_text(error)), status=status)
-        if error.retry_after:
-            response["Retry-After"] = str(error.retry_after)
-        return response
+        return _refusal_response(request, exercise, code, error)
     if not _is_htmx(request):
         return redirect(reverse("exercise-detail", args=[slug]) + "#precheck")
     return render(request, "web/_precheck.html", {"exercise": exercise, "precheck": precheck, "poll_delay": POLL_DELAY})
@@ -146,8 +144,6 @@ def precheck_status(request, slug, precheck_id):
     exercise = exercise_get_visible(user=request.user, slug=slug)
     precheck = precheck_get_for_user(user=request.user, precheck_id=precheck_id)
     if precheck.exercise_id != exercise.pk:
-        from django.http import Http404
-
         raise Http404("No such precheck.")
     template = "web/_precheck.html" if _is_htmx(request) else "web/precheck.html"
     context = {"exercise": exercise, "precheck": precheck, "poll_delay": POLL_DELAY, "stale": precheck_is_stale(precheck)}
