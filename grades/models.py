@@ -16,6 +16,17 @@ class GradeState(models.TextChoices):
     EXCUSED = "excused", "Excused · 已免除"
 
 
+# A grade state -> (activityProgress, gradingProgress) in LTI AGS's vocabulary,
+# which both the LMS feed's rows and the AGS score push speak.
+AGS_PROGRESS = {
+    GradeState.NOT_SUBMITTED: ("Initialized", "NotReady"),
+    GradeState.PENDING: ("Submitted", "Pending"),
+    GradeState.GRADED: ("Completed", "FullyGraded"),
+    # Excused: nothing to grade, and nothing missing; the row's `excused` says which.
+    GradeState.EXCUSED: ("Completed", "FullyGraded"),
+}
+
+
 class Grade(models.Model):
     State = GradeState
 

@@ -14,20 +14,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grades.gradebook import assignment_title
-from grades.models import GradeState
+from grades.models import AGS_PROGRESS, GradeState
 from lms.pagination import CURSOR_PATTERN
 
 FEED_PAGE_SIZE = 100
 FEED_MAX_PAGE_SIZE = 1000
 
-# Our grade state → (activityProgress, gradingProgress), in AGS's vocabulary.
-AGS_PROGRESS = {
-    GradeState.NOT_SUBMITTED: ("Initialized", "NotReady"),
-    GradeState.PENDING: ("Submitted", "Pending"),
-    GradeState.GRADED: ("Completed", "FullyGraded"),
-    # Excused: nothing to grade, and nothing missing; `excused` says which.
-    GradeState.EXCUSED: ("Completed", "FullyGraded"),
-}
 
 
 def iso_millis(value) -> str | None:

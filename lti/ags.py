@@ -25,19 +25,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from grades.models import AGS_PROGRESS
 from lti.adapter import SCORE_SCOPE, ScoreOutcome, ServiceRefused, ServiceUnavailable, ags_score_post
 from lti.models import AgsScoreOutbox, LtiIdentity, LtiResourceLink
 
 State = AgsScoreOutbox.State
 _MILLISECOND = timedelta(milliseconds=1)
 
-# Grade state -> (activityProgress, gradingProgress), AGS 2.0 section 3.4
-_PROGRESS = {
-    "graded": ("Completed", "FullyGraded"),
-    "excused": ("Completed", "FullyGraded"),
-    "pending": ("Submitted", "Pending"),
-    "not_submitted": ("Initialized", "NotReady"),
-}
 
 
 def ags_timestamp(moment: datetime) -> str:
@@ -46,7 +40,7 @@ def ags_timestamp(moment: datetime) -> str:
 
 
 def _score_body(*, change, max_score, sub: str, at: datetime) -> dict:
-    activity, grading = _PROGRESS[change.new_state]
+    activity, grading = AGS_PROGRESS[change.new_state]
     body = {
         "userId": sub,
         "scoreMaximum": float(max_score),
