@@ -64,6 +64,42 @@ class Sandbox:
         assert call.kind == "returned", (outcome.status, call, outcome.load_error, outcome.stdout)
         return call.value
 
+    def zygote_children(self, *, running: bool) -> list:
+        """The zygote's descendants that run a submission (running=True), or all the others.
+
+        Between requests the zygote keeps one child forked ahead, waiting for
+        the next request (its name says so: grader/sandbox/inside/supervisor.py).
+        """
+        import psutil
+
+        found = []
+        for child in psutil.Process(self.zygote_pid()).children(recursive=True):
+            try:
+                is_spare = child.name() == "sandbox-spare"
+            except psutil.NoSuchProcess:
+                continue
+            if is_spare != running:
+                found.append(child)
+        return found
+
+    def assert_nothing_but_the_spare_left(self):
+        """What a finished run leaves under the zygote: at most the next request's spare, itself childless."""
+        import time
+
+        import psutil
+
+        # The zygote forks the spare right after answering: give it a moment to be named.
+        deadline = time.monotonic() + 2
+        while self.zygote_children(running=True) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert self.zygote_children(running=True) == []
+        spares = self.zygote_children(running=False)
+        assert len(spares) <= 1, spares
+        for spare in spares:
+            assert spare.ppid() == self.zygote_pid()
+            assert spare.children(recursive=True) == []
+        return spares
+
     def zygote_pid(self) -> int:
         pids = self.pool.zygote_pids()
         assert len(pids) == 1, pids

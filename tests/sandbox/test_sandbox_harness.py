@@ -146,9 +146,9 @@ def test_killing_the_zygote_mid_request_reruns_the_submission_on_a_fresh_one(san
     worker = threading.Thread(target=grade)
     worker.start()
     deadline = time.monotonic() + 5
-    while not zygote.children() and time.monotonic() < deadline:
+    while not sandbox.zygote_children(running=True) and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert zygote.children(), "the submission's child never started"
+    assert sandbox.zygote_children(running=True), "the submission's child never started"
     zygote.send_signal(signal.SIGKILL)
     worker.join(timeout=20)
     out = result["outcome"]
@@ -228,3 +228,42 @@ def probe():
     # effective, permitted and inheritable capability sets all empty
     assert sandbox.probe(code) == "[0, 0, 0, 0, 0, 0] -1 65534 65534 sandbox"
     sandbox.assert_honest_submission_works()
+
+
+def _memory_cgroup_of(pid: int) -> str:
+    with open(f"/proc/{pid}/cgroup", encoding="ascii") as handle:
+        for line in handle:
+            _id, controllers, path = line.rstrip("\n").split(":", 2)
+            if "memory" in controllers.split(","):
+                return path
+    return ""
+
+
+def test_the_next_child_waits_forked_ahead_inside_the_memory_cgroup_and_the_zygote_stays_out(sandbox):
+    sandbox.assert_honest_submission_works()
+    zygote_pid = sandbox.zygote_pid()
+    [spare] = sandbox.assert_nothing_but_the_spare_left()
+    cgroup = sandbox.pool._all[0].cgroup
+    if cgroup is not None:
+        # Moved in while no submission waited for it (that move is the slow part).
+        deadline = time.monotonic() + 5
+        while not _memory_cgroup_of(spare.pid).endswith(os.path.basename(cgroup.path)):
+            assert time.monotonic() < deadline, _memory_cgroup_of(spare.pid)
+            time.sleep(0.01)
+        assert not _memory_cgroup_of(zygote_pid).endswith(os.path.basename(cgroup.path))
+
+
+def test_a_spare_that_died_while_waiting_is_replaced_and_the_submission_still_graded(sandbox):
+    sandbox.assert_honest_submission_works()
+    zygote_pid = sandbox.zygote_pid()
+    [spare] = sandbox.assert_nothing_but_the_spare_left()
+    spare.send_signal(signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while spare.status() != psutil.STATUS_ZOMBIE:  # the zygote reaps it when it next needs it
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    sandbox.assert_honest_submission_works()
+    assert sandbox.zygote_pid() == zygote_pid  # the same warm zygote, not a restarted sandbox
+    [next_spare] = sandbox.assert_nothing_but_the_spare_left()
+    assert next_spare.pid != spare.pid
+    assert not psutil.pid_exists(spare.pid) or spare.status() != psutil.STATUS_ZOMBIE

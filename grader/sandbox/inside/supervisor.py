@@ -12,8 +12,9 @@ Life of the zygote
    once, freeze the heap (gc.freeze, so children do not copy it), check that
    the filter really denies fork in a probe child, and say "ready".
 2. For each request: read the header and the *visible* payload (code, required
-   functions, visible calls), fork the child, and only then read the *hidden*
-   payload, so the child's copy of memory never holds hidden inputs.
+   functions, visible calls), hand them to the child, and only then read the
+   *hidden* payload, so the child's copy of memory never holds hidden inputs.
+   The child was forked ahead of the request (the spare, below).
 3. Watch the child: relay its result frames to the worker (gathered into
    few chunks: when the buffer fills, and at the end), count
    its output, enforce the wall clock, and hand it the hidden payload only
@@ -45,6 +46,20 @@ into its own memory, marks the position in the result stream (TAG_SEAL), and
 only then sends the hidden inputs. Everything the child says after that point
 is hidden-phase, whatever fd it uses; the trusted side shows none of its text.
 A submission that seals early only hides its own feedback.
+
+Why each child is forked before its request (the spare)
+--------------------------------------------------------
+Moving a process into the memory cgroup takes the kernel's cgroup-wide
+threadgroup lock for writing, which waits for an RCU grace period: about
+10 ms whenever the machine was idle a moment before (less only when moves
+come back to back). That wait is not the submission's: so the zygote forks
+the next child as soon as it has answered (and once at start), the child
+moves itself into the cgroup and drops its capabilities then, and waits on
+a pipe of its own for the header and the visible payload. The rest of its
+confinement (descriptors, rlimits, the seccomp filter) still comes after it
+has them and before any student code. It is forked after the previous child
+has been reaped and /tmp swapped, from the zygote at rest: it holds what a
+child forked at request time would, minus that request.
 
 Why the zygote never parses a payload
 -------------------------------------
@@ -82,6 +97,7 @@ from .wire import (
     TAG_OUTPUT,
     TAG_RESULT,
     TAG_SEAL,
+    FRAME,
     read_frame,
     read_into,
 )
@@ -96,6 +112,11 @@ WIPE_MAX_ENTRIES = 20_000
 WIPE_MAX_SECONDS = 2.0
 
 PR_SET_DUMPABLE = 4
+PR_SET_NAME = 15
+# A child's name (its comm) says which it is, for the operator's ps and the
+# tests: forked ahead and waiting, or running a submission.
+NAME_SPARE = b"sandbox-spare"
+NAME_RUNNING = b"sandbox-run"
 PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -169,6 +190,9 @@ class Zygote:
         self.relay = bytearray(RELAY_BUFFER)
         self.scratch = bytearray(RELAY_BUFFER)
         self.visible = bytearray(self.visible_keep)
+        # The next request's child, forked ahead (see "the spare" above):
+        # (pid, go_w, result_r, seal_r, hid_w, out_r), or None.
+        self.spare = None
 
     # -- start-up -----------------------------------------------------------
 
@@ -275,26 +299,69 @@ class Zygote:
 
     def serve_forever(self):
         while True:
+            if self.spare is None:
+                # Here, between requests, where nothing of the last one is left in
+                # this frame: the spare is a copy of the zygote at rest.
+                self.spare_fork()
             try:
                 header = json.loads(read_frame(self.proto_in))
             except EOFError:
                 return  # the worker closed the pipe: shut down
             self.handle(header)
 
-    def handle(self, header):
-        vis = bytearray(int(header["vis"]))
-        read_into(self.proto_in, vis)
+    def spare_fork(self):
+        """Fork the next request's child now, while no submission waits for it."""
+        go_r, go_w = os.pipe()
         result_r, result_w = os.pipe()
         seal_r, seal_w = os.pipe()
         hid_r, hid_w = os.pipe()
         out_r, out_w = os.pipe()
-        started = time.monotonic()
         pid = os.fork()
         if pid == 0:
-            _child_main(self, header, vis, (result_w, seal_w, hid_r, out_w))
+            _spare_main(self, go_r, (result_w, seal_w, hid_r, out_w), (go_w, result_r, seal_r, hid_w, out_r))
             os._exit(EXIT_INTERNAL)  # not reached
-        for fd in (result_w, seal_w, hid_r, out_w):
+        for fd in (go_r, result_w, seal_w, hid_r, out_w):
             os.close(fd)
+        self.spare = (pid, go_w, result_r, seal_r, hid_w, out_r)
+
+    def _spare_discard(self):
+        pid, go_w, result_r, seal_r, hid_w, out_r = self.spare
+        self.spare = None
+        for fd in (go_w, result_r, seal_r, hid_w, out_r):
+            os.close(fd)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+
+    def spare_start(self, header, vis):
+        """Give the spare its request; returns its pid and the zygote's ends of its pipes.
+
+        A spare that died while waiting (nothing of a submission ran in it) is
+        replaced once, on this request's time.
+        """
+        request = json.dumps(header).encode()
+        for attempt in (1, 2):
+            if self.spare is None:
+                self.spare_fork()
+            pid, go_w, result_r, seal_r, hid_w, out_r = self.spare
+            try:
+                _write_all(go_w, (FRAME.pack(len(request)), request, vis))
+            except OSError:
+                if attempt == 2:
+                    raise
+                self._spare_discard()
+                continue
+            os.close(go_w)
+            self.spare = None
+            return pid, result_r, seal_r, hid_w, out_r
+
+    def handle(self, header):
+        vis = bytearray(int(header["vis"]))
+        read_into(self.proto_in, vis)
+        started = time.monotonic()
+        pid, result_r, seal_r, hid_w, out_r = self.spare_start(header, vis)
         _zero(vis)
         del vis
         watch = _Watch(self, pid, started, header, result_r, seal_r, hid_w, out_r)
@@ -573,10 +640,35 @@ def _wipe(root):
 # The child: everything below runs in the forked child only
 
 
-def _child_main(zygote, header, vis, pipes):
+def _write_all(fd, parts):
+    view = [memoryview(part).cast("B") for part in parts]
+    while view:
+        n = os.writev(fd, view)
+        while view and n >= len(view[0]):
+            n -= len(view[0])
+            view.pop(0)
+        if view:
+            view[0] = view[0][n:]
+
+
+def _spare_main(zygote, go_r, pipes, zygote_ends):
+    """The child, from its fork ahead of the request to its exit."""
     code = EXIT_INTERNAL
     try:
-        _child_confine(zygote, header, pipes)
+        # Nothing of the zygote's conversation with the worker stays open here.
+        for fd in zygote_ends + (zygote.proto_in, zygote.proto_out):
+            os.close(fd)
+        zygote.libc.prctl(PR_SET_NAME, NAME_SPARE, 0, 0, 0)
+        workdir = zygote.child_tmp()
+        try:
+            header = json.loads(read_frame(go_r))
+            vis = bytearray(int(header["vis"]))
+            read_into(go_r, vis)
+        except EOFError:
+            os._exit(0)  # the zygote is gone, or retired this spare: no request came
+        os.close(go_r)
+        zygote.libc.prctl(PR_SET_NAME, NAME_RUNNING, 0, 0, 0)
+        _child_confine(zygote, header, pipes, workdir)
         code = Harness(header, vis).run()
     except MemoryError:
         code = EXIT_MEMORY
@@ -585,9 +677,9 @@ def _child_main(zygote, header, vis, pipes):
     os._exit(code)
 
 
-def _child_confine(zygote, header, pipes):
-    """/tmp, capabilities, fds, rlimits, cwd and the seccomp filter: all before any student code."""
-    workdir = zygote.child_tmp()
+def _child_confine(zygote, header, pipes, workdir):
+    """Capabilities and the memory cgroup are done (zygote.child_tmp, in the
+    spare); now fds, rlimits, cwd and the seccomp filter: all before any student code."""
     # Move the four pipe ends out of the way first, so that putting them on
     # 1..5 cannot overwrite one another.
     high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in pipes]
