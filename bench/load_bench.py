@@ -21,6 +21,12 @@ creates demo students with API tokens, then measures, in one run:
           fanned out at low priority) while students keep submitting: their
           server-side submit → graded p95 against idle, and the regrade's
           rate against the burst's;
+  cpu     during the burst, the CPU each part of the path spent per graded
+          submission (gunicorn, the worker with its sandboxes, PostgreSQL,
+          Redis, this client), beside grading alone's CPU per grade; and the
+          floor of the architecture on the same processes: an authenticated
+          API request that finds nothing (a 404) and a Celery task that does
+          nothing, each in CPU per call;
   memory  the worker's RSS (main process, prefork children, their sandboxes)
           before and after; `--soak N` grades N more and prints RSS as it goes.
 
@@ -49,7 +55,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.stack import Stack, celery_worker_argv, gunicorn_argv, percentile  # noqa: E402 - needs ROOT on sys.path
+from tests.stack import (  # noqa: E402 - needs ROOT on sys.path
+    Stack,
+    celery_worker_argv,
+    gunicorn_argv,
+    percentile,
+    server_cpu_seconds,
+    tree_cpu_seconds,
+)
 PY = sys.executable
 FINAL = {"graded", "error", "timeout", "memory_limit", "output_limit", "crashed", "internal_error"}
 EXERCISE = "softmax"
@@ -275,15 +288,18 @@ def submit_burst(api: Api, tokens: list[str], code: str, per_student: int) -> tu
     return ids, started, errors
 
 
-def phase_burst(api: Api, tokens: list[str], code: str, per_student: int, max_score) -> dict:
+def phase_burst(api: Api, tokens: list[str], code: str, per_student: int, max_score, stack: Stack) -> dict:
     from django.db.models import Max, Min
 
     from grader.models import Submission
 
+    meter = CpuMeter(stack)
+    meter.start()
     ids, started, errors = submit_burst(api, tokens, code, per_student)
     submitted_in = time.monotonic() - started
     wait_final(ids, timeout=600)
     client_seconds = time.monotonic() - started
+    cpu = meter.stop()
     span = Submission.objects.filter(pk__in=ids).aggregate(first=Min("created_at"), last=Max("graded_at"))
     server_seconds = (span["last"] - span["first"]).total_seconds()
     return {
@@ -294,8 +310,85 @@ def phase_burst(api: Api, tokens: list[str], code: str, per_student: int, max_sc
         "server_seconds": server_seconds,
         "graded_per_s_client": len(ids) / client_seconds,
         "graded_per_s_server": len(ids) / server_seconds,
+        "cpu_ms_per_submission": {part: seconds / max(1, len(ids)) * 1000 for part, seconds in cpu.items()},
         "check": verify_exactly_once(ids, max_score),
     }
+
+
+class CpuMeter:
+    """CPU seconds spent by each part of the stack between start() and stop()."""
+
+    PARTS = ("web", "worker", "postgresql", "redis", "client")
+
+    def __init__(self, stack: Stack):
+        self.stack = stack
+
+    def read(self) -> dict:
+        import psutil
+
+        return {
+            "web": self.stack.cpu_seconds("web"),
+            "worker": self.stack.cpu_seconds("worker"),
+            "postgresql": server_cpu_seconds("postgres"),
+            "redis": server_cpu_seconds("redis-server"),
+            # This process alone: the stack's processes are its children.
+            "client": sum(psutil.Process().cpu_times()[:2]),
+        }
+
+    def start(self) -> None:
+        self.before = self.read()
+
+    def stop(self) -> dict:
+        after = self.read()
+        return {part: after[part] - self.before[part] for part in self.PARTS}
+
+
+def _worker_settled(stack: Stack, quiet_ms: float = 5.0, timeout: float = 60.0) -> None:
+    """Wait until the worker's CPU stops moving (its queue is drained)."""
+    deadline = time.monotonic() + timeout
+    last = stack.cpu_seconds("worker")
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        now = stack.cpu_seconds("worker")
+        if (now - last) * 1000 < quiet_ms:
+            return
+        last = now
+    raise RuntimeError("the worker did not settle")
+
+
+def phase_floor(api: Api, token: str, stack: Stack, n: int = 200) -> dict:
+    """What the architecture costs before our code does anything, in CPU ms per call, on the same processes.
+
+    request: an authenticated API request that finds nothing (the middleware,
+    DRF, the token lookup and one query for a submission that does not exist,
+    then a 404), one at a time;
+    task: a Celery task that does nothing (celery.accumulate) sent to the
+    grading queue from here and run by the worker.
+    """
+    from config.celery import app
+
+    meter = CpuMeter(stack)
+    meter.start()
+    for _ in range(n):
+        status, _ = api.call("GET", "/api/v1/submissions/2147483647/", token=token)
+        if status != 404:
+            raise RuntimeError(f"floor request: {status}")
+    request = meter.stop()
+    _worker_settled(stack)
+    meter.start()
+    for _ in range(n):
+        app.send_task("celery.accumulate", args=(1,), queue="grading")
+    _worker_settled(stack)
+    task = meter.stop()
+    return {
+        "n": n,
+        "request_ms": {part: seconds / n * 1000 for part, seconds in request.items() if part != "client"},
+        "task_ms": {part: seconds / n * 1000 for part, seconds in task.items() if part != "client"},
+    }
+
+
+def _cpu_line(per_item_ms: dict) -> str:
+    return ", ".join(f"{part} {ms:.1f}" for part, ms in per_item_ms.items()) + f" (total {sum(per_item_ms.values()):.1f} ms)"
 
 
 def _grade_one(args):
@@ -320,17 +413,22 @@ def phase_sandbox_only(exercise, code: str, n: int, processes: int) -> dict:
 
     from django.db import connections
 
+    import psutil
+
     connections.close_all()  # a forked child must open its own
     ctx = multiprocessing.get_context("fork")
     figures = {}
+    me = psutil.Process()
     with concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=ctx) as pool:
         for mode, cold in (("cold", True), ("warm", False)):
             # Load Django and the exercise (and, warm, start each process's pool) first.
             list(pool.map(_grade_one, [(exercise.pk, code, s, cold) for s in range(processes * 2)]))
             count = n if cold else n * 10
+            cpu_before = sum(tree_cpu_seconds(child) for child in me.children())
             started = time.perf_counter()
             results = list(pool.map(_grade_one, [(exercise.pk, code, 1000 + s, cold) for s in range(count)]))
             elapsed = time.perf_counter() - started
+            cpu = sum(tree_cpu_seconds(child) for child in me.children()) - cpu_before
             figures[mode] = {
                 "n": count,
                 "processes": processes,
@@ -338,6 +436,8 @@ def phase_sandbox_only(exercise, code: str, n: int, processes: int) -> dict:
                 "per_s": count / elapsed,
                 "mean_ms": statistics.mean(seconds for _, _, seconds in results) * 1000,
                 "p50_ms": percentile([seconds * 1000 for _, _, seconds in results], 50),
+                # The pool processes and their sandboxes (children reaped included).
+                "cpu_ms_per_grade": cpu / count * 1000,
             }
     return figures
 
@@ -572,7 +672,7 @@ def main() -> int:
 
         total = args.students * args.per_student
         log(f"burst: {total} submissions from {args.students} students …")
-        burst = phase_burst(api, tokens[: args.students], code, args.per_student, exercise.points)
+        burst = phase_burst(api, tokens[: args.students], code, args.per_student, exercise.points, stack)
         figures["burst"] = burst
         check = burst["check"]
         log(
@@ -584,7 +684,12 @@ def main() -> int:
             f"max claims {check['max_claims']}, per-test rows {check['tests_per_submission']}"
             + (f"; PROBLEMS {check['problems']}" if check["problems"] else "")
         )
+        log(f"  CPU per graded submission, ms: {_cpu_line(burst['cpu_ms_per_submission'])}")
         figures["worker_rss_after_burst_mb"], _ = stack.rss_mb("worker")
+        floor = phase_floor(api, tokens[0], stack)
+        figures["floor"] = floor
+        log(f"floor: an authenticated API request that finds nothing, CPU ms: {_cpu_line(floor['request_ms'])}")
+        log(f"       a Celery task that does nothing, CPU ms: {_cpu_line(floor['task_ms'])}")
 
         if args.soak:
             figures["soak"] = phase_soak(api, tokens[: args.students], code, args.soak, stack)
@@ -615,6 +720,23 @@ def main() -> int:
             f"  grade_code alone ({args.workers} processes, no web/broker): cold {alone['cold']['per_s']:.1f}/s "
             f"({alone['cold']['mean_ms']:.0f} ms each), warm {alone['warm']['per_s']:.1f}/s "
             f"(p50 {alone['warm']['p50_ms']:.1f} ms each)"
+        )
+        whole_cpu = sum(v for k, v in burst["cpu_ms_per_submission"].items() if k != "client")
+        grading_cpu = alone["warm"]["cpu_ms_per_grade"]
+        floor_cpu = sum(floor["request_ms"].values()) + sum(floor["task_ms"].values())
+        figures["cpu_budget"] = {
+            "whole_path_ms": whole_cpu,
+            "grading_alone_ms": grading_cpu,
+            "floor_ms": floor_cpu,
+            # If CPU were the only limit: the ratio the path's CPU allows, and the one
+            # a path costing only grading plus the two no-op floors would allow.
+            "ratio_allowed_by_cpu": grading_cpu / whole_cpu,
+            "ratio_allowed_by_floor": grading_cpu / (grading_cpu + floor_cpu),
+        }
+        log(
+            f"CPU per submission: whole path {whole_cpu:.1f} ms (client excluded), grading alone {grading_cpu:.1f} ms, "
+            f"no-op request + no-op task {floor_cpu:.1f} ms: CPU alone allows {grading_cpu / whole_cpu:.2f}× for this "
+            f"path and {grading_cpu / (grading_cpu + floor_cpu):.2f}× for one that cost only grading and the floor"
         )
         log(
             f"whole path / grading alone: {path_ratio:.2f}× graded/s; idle server p50 / warm grade p50: "

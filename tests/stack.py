@@ -39,6 +39,34 @@ def percentile(values, q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
+def tree_cpu_seconds(root: psutil.Process) -> float:
+    """CPU time of `root` and its live descendants, plus what each of them has reaped.
+
+    A sandbox's children and PostgreSQL's finished backends are gone by the
+    time anyone looks, but their time is in their parent's children_* fields.
+    """
+    total = 0.0
+    for proc in (root, *root.children(recursive=True)):
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def server_cpu_seconds(program: str) -> float:
+    """CPU time of a machine server ("postgres", "redis-server"): every process of it, whoever's work it did."""
+    total = 0.0
+    for proc in psutil.process_iter(["name", "ppid"]):
+        try:
+            if proc.info["name"] == program and psutil.Process(proc.info["ppid"]).name() != program:
+                total += tree_cpu_seconds(proc)  # a root of it: its tree, reaped children included
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
 # --- Redis and PostgreSQL (servers of the machine) ----------------------------------
 
 
@@ -190,6 +218,13 @@ class Stack:
             except psutil.NoSuchProcess:
                 pass
         return total / 2**20, len(tree)
+
+    def cpu_seconds(self, name: str) -> float:
+        """CPU time (user + system) of a process and all its descendants, the reaped ones included."""
+        try:
+            return tree_cpu_seconds(psutil.Process(self.procs[name].pid))
+        except psutil.NoSuchProcess:
+            return 0.0
 
     def tail(self, name: str, lines: int = 60) -> str:
         log = self.logdir / f"{name}.log"
