@@ -1,7 +1,8 @@
 """An instructor types a statement in admin's new-exercise form, in Chromium, and sees it as students will.
 
 Nothing is saved: the preview is rendered by the server and typeset by KaTeX
-from our own static files, under the strict CSP (no console refusal).
+from our own static files, under the strict CSP (no console refusal), on a
+form axe-core finds no serious or critical problem with.
 """
 
 import pytest
@@ -43,5 +44,6 @@ def test_typing_a_statement_shows_its_math_typeset_in_the_preview(browser_factor
     browser.page.locator("#id_statement_zh").press_sequentially("第 $i$ 个输出", delay=5)
     browser.page.locator('.statement-preview [data-preview-of="statement_zh"] .katex').wait_for(timeout=TIMEOUT)
     assert browser.csp_errors == []
+    assert browser.axe_problems() == []
     browser.shot("admin-statement-preview")
     assert not Exercise.objects.exists()
