@@ -5,14 +5,18 @@ Labels read "English · 中文" (see courses.admin for why they live here).
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import display_for_field
+from django.contrib.admin.utils import display_for_field, quote
 from django.db.models import F
-from django.urls import NoReverseMatch, reverse
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 from courses.admin import BilingualLabelsMixin, titled_filter
 from courses.admin_scoping import CourseScopedAdmin
 from courses.models import Chapter
+from grader.admin_statement_preview import statement_preview_view
+from grader.markdown_render import markdown_to_safe_html
 from grader.models import Exercise, GradingRun, Submission, TestResult
 
 EXERCISE_LABELS = {
@@ -42,7 +46,9 @@ def _code_area(rows: int) -> forms.Textarea:
 
 class ExerciseAdminForm(forms.ModelForm):
     class Media:
-        css = {"all": ["grader/admin.css"]}
+        # The statement preview: KaTeX and the statement's math typesetting are the coding page's own files.
+        css = {"all": ["grader/admin.css", "web/vendor/katex/katex.min.css", "grader/statement_preview.css"]}
+        js = ["web/vendor/katex/katex.min.js", "web/math.js", "grader/statement_preview.js"]
 
     class Meta:
         model = Exercise
@@ -126,7 +132,7 @@ class ExerciseAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
             "Identity · 基本信息",
             {"fields": ("slug", "chapter", "position", "title_zh", "title_en")},
         ),
-        ("Statement · 题目", {"fields": ("statement_zh", "statement_en")}),
+        ("Statement · 题目", {"fields": ("statement_zh", "statement_en", "statement_preview")}),
         ("Code · 代码", {"fields": ("starter_code", "reference_solution")}),
         ("Checks · 评分检查", {"fields": ("check_suite", "check_params", "required_functions")}),
         (
@@ -135,7 +141,45 @@ class ExerciseAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
         ),
     )
 
+    readonly_fields = ("statement_preview",)
     actions = ("check_reference_solutions", "regrade_exercises", "regrade_outdated")
+
+    def get_urls(self):
+        def preview_new(request):
+            return statement_preview_view(self, request)
+
+        def preview_saved(request, object_id):
+            return statement_preview_view(self, request, object_id)
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}_statement_preview"
+        # Before admin's own: its "<path:object_id>/" would answer these paths first.
+        return [
+            path("preview/", self.admin_site.admin_view(preview_new), name=name),
+            path("<path:object_id>/preview/", self.admin_site.admin_view(preview_saved), name=f"{name}_saved"),
+            *super().get_urls(),
+        ]
+
+    # Its labels follow the interface language (gettext), like the preview's own text.
+    @admin.display(description=gettext_lazy("Preview, as students will see it"))
+    def statement_preview(self, exercise):
+        # The stored (or, on a form sent back with errors, the typed) statements, rendered now: the
+        # read-only form shows them without a request. statement_preview.js re-renders as one types.
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_statement_preview"
+        url = reverse(name) if exercise.pk is None else reverse(f"{name}_saved", args=[quote(exercise.pk)])
+        languages = [
+            ("statement_zh", "zh-Hans", gettext_lazy("Chinese statement"), exercise.statement_zh),
+            ("statement_en", "en", gettext_lazy("English statement"), exercise.statement_en),
+        ]
+        return render_to_string(
+            "grader/statement_preview.html",
+            {
+                "url": url,
+                "languages": [
+                    {"field": field, "lang": lang, "label": label, "html": markdown_to_safe_html(text or "")}
+                    for field, lang, label, text in languages
+                ],
+            },
+        )
 
     @admin.action(description="Check the reference solution earns full marks · 检查参考答案是否满分")
     def check_reference_solutions(self, request, queryset):

@@ -40,7 +40,7 @@ def test_the_page_shows_the_statement_the_editor_and_the_terms_before_submitting
     assert "20% per day or part of a day late, at most 60%" in page
     assert "0 of 5 used" in page
     assert page.index("Late penalty") < page.index('name="code"')
-    for script in ("htmx.min.js", "katex.min.js", "codemirror.js", "python.js", "exercise.js"):
+    for script in ("htmx.min.js", "katex.min.js", "math.js", "codemirror.js", "python.js", "exercise.js"):
         assert f"/static/web/" in page and script in page
     assert "<style" not in page and " style=" not in page and "<script>" not in page
 

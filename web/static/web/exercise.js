@@ -3,21 +3,6 @@
 (function () {
   "use strict";
 
-  function renderMath() {
-    if (!window.katex) return;
-    document.querySelectorAll(".statement .math").forEach(function (node) {
-      var display = node.tagName === "PRE";
-      var holder = document.createElement(display ? "div" : "span");
-      holder.className = display ? "math-display" : "math-inline";
-      try {
-        window.katex.render(node.textContent, holder, { displayMode: display, throwOnError: false, output: "htmlAndMathml" });
-        node.replaceWith(holder);
-      } catch (error) {
-        // Leave the TeX source as it was: still readable.
-      }
-    });
-  }
-
   function startEditor() {
     var textarea = document.getElementById("id_code");
     if (!textarea || !window.CodeMirror) return;
@@ -51,7 +36,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    renderMath();
+    // math.js: the same typesetting as the statement preview in admin.
+    if (window.statementMath) document.querySelectorAll(".statement").forEach(window.statementMath);
     startEditor();
   });
 })();
