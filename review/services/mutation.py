@@ -14,7 +14,6 @@ time live grading leaves. Every step is id-only and idempotent:
 import hashlib
 import logging
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from grader.known_wrong import exercise_content_directory, exercise_known_wrong_solutions
 from grader.models import Exercise
 from review.models import EquivalentMark, MutantResult, MutationReport
 
@@ -33,14 +33,6 @@ MARKED_IN_ADMIN = "admin"
 
 class EquivalentMarkInvalid(ValueError):
     """A mark refused, with a message in both languages; nothing was changed."""
-
-
-def exercise_content_directory(*, exercise: Exercise) -> Path | None:
-    """The exercise's folder in the shipped content, where its mutants.toml and known-wrong solutions are."""
-    from courses.services import SAMPLE_CONTENT_DIRECTORY
-
-    directory = SAMPLE_CONTENT_DIRECTORY / "exercises" / exercise.slug
-    return directory if directory.is_dir() else None
 
 
 def exercise_equivalents(*, exercise: Exercise) -> dict[str, tuple[str, str]]:
@@ -66,20 +58,6 @@ def mutation_report_request(*, exercise: Exercise, requested_by: AbstractBaseUse
         report = MutationReport.objects.create(exercise=exercise, requested_by=requested_by, seed=MUTATION_SEED)
         transaction.on_commit(lambda: mutation_report_prepare.delay(report.pk), robust=True)
     return report
-
-
-def _known_wrong_rows(exercise: Exercise) -> list[tuple[str, str, str]]:
-    """(file name, mistake named, code) of each known-wrong solution the exercise ships."""
-    from grader.exercise_validation import mistake_declared
-
-    directory = exercise_content_directory(exercise=exercise)
-    if directory is None or not (directory / "mistakes").is_dir():
-        return []
-    rows = []
-    for path in sorted((directory / "mistakes").glob("*.py")):
-        code = path.read_text(encoding="utf-8")
-        rows.append((path.name, mistake_declared(code) or "", code))
-    return rows
 
 
 def mutation_report_prepare(*, report_id: int) -> list[int]:
@@ -116,7 +94,7 @@ def _rows_create(report: MutationReport) -> bool:
     try:
         mutants = generate_mutants(exercise.reference_solution)
         equivalents = exercise_equivalents(exercise=exercise)
-        known_wrong = _known_wrong_rows(exercise)
+        known_wrong = exercise_known_wrong_solutions(exercise=exercise)
     except Exception as exc:  # noqa: BLE001 - a reference that does not parse, a bad mutants.toml: shown to its author
         logger.exception("mutation report %s: preparing failed", report.pk)
         MutationReport.objects.filter(pk=report.pk).update(
