@@ -104,7 +104,9 @@ class ReferenceCheckAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
     list_display = ("id", "exercise", "status", "currency", "runs", "requested_by", "created_at", "finished_at")
     list_filter = ("status",)
     list_select_related = ("exercise", "requested_by")
-    fields = ("exercise", "status", "currency", "runs", "problems", "requested_by", "created_at", "finished_at", "fingerprint")
+    fields = (
+        "exercise", "status", "currency", "runs", "problems", "requested_by", "created_at", "finished_at", "fingerprint",
+    )  # fmt: skip
     readonly_fields = fields
 
     @admin.display(description="Up to date · 是否最新")
