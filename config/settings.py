@@ -328,8 +328,9 @@ GRADING_MAX_RETRIES = env_int("GRADING_MAX_RETRIES", 3, minimum=0, maximum=10)
 # submission is stored as internal_error rather than tried for ever.
 GRADING_MAX_ATTEMPTS = env_int("GRADING_MAX_ATTEMPTS", 5, minimum=1, maximum=100)
 
-# The sweeper (celery beat) gets back what a lost message (Redis restarted
-# without persistence) or a dead worker left behind, within a minute by default:
+# The sweepers (celery beat: submissions' runs, and mutation reports' mutants, which
+# wait like regrades; see grader/sweeping.py) get back what a lost message (Redis
+# restarted without persistence) or a dead worker left behind, within a minute by default:
 # queued for SWEEP_QUEUED_AFTER s → sent again; running for SWEEP_RUNNING_AFTER s
 # (past the hard limit, so the worker that had it is surely gone) → queued again.
 SWEEP_INTERVAL = env_float("SWEEP_INTERVAL", 15.0, minimum=0.5)
@@ -401,6 +402,7 @@ CELERY_TASK_ROUTES = {
     # similarity run no student code.
     "review.tasks.mutant_grade": {"queue": "grading"},
     "review.tasks.mutation_report_prepare": {"queue": "default"},
+    "review.tasks.sweep_mutants": {"queue": "default"},
     "review.tasks.similarity_report_run": {"queue": "default"},
     "web.tasks.precheck_run": {"queue": "grading"},
 }
@@ -436,6 +438,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grader.tasks.sweep_submissions",
         "schedule": SWEEP_INTERVAL,
         # A sweep that could not run in time is superseded by the next one.
+        "options": {"queue": "default", "expires": SWEEP_INTERVAL},
+    },
+    # The same for the mutants of mutation reports (review.services.mutation_sweep), on the same thresholds.
+    "sweep-mutants": {
+        "task": "review.tasks.sweep_mutants",
+        "schedule": SWEEP_INTERVAL,
         "options": {"queue": "default", "expires": SWEEP_INTERVAL},
     },
 }

@@ -101,8 +101,20 @@ class RegradeRequestAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
 class ReferenceCheckAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
     course_path = "exercise__chapter__course"
     ta_actions = frozenset({"view"})
-    list_display = ("id", "exercise", "status", "runs", "requested_by", "created_at", "finished_at")
+    list_display = ("id", "exercise", "status", "currency", "runs", "requested_by", "created_at", "finished_at")
     list_filter = ("status",)
     list_select_related = ("exercise", "requested_by")
-    fields = ("exercise", "status", "runs", "problems", "requested_by", "created_at", "finished_at")
+    fields = (
+        "exercise", "status", "currency", "runs", "problems", "requested_by", "created_at", "finished_at", "fingerprint",
+    )  # fmt: skip
     readonly_fields = fields
+
+    @admin.display(description="Up to date · 是否最新")
+    def currency(self, check):
+        # Out of date once the reference, the known-wrong solutions or the suite changed since: such a
+        # check no longer lets the exercise be published, whatever it found.
+        from grader.services.reference_checks import reference_check_is_current
+
+        if reference_check_is_current(check=check):
+            return "Up to date · 最新"
+        return "Out of date: run it again · 已过期：请重新运行"

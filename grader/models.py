@@ -220,6 +220,12 @@ class ReferenceCheck(models.Model):
     problems = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Hash of the reference solution, the known-wrong solutions and the suite version checked; "
+        "a check whose fingerprint is not the exercise's current one is out of date.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

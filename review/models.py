@@ -8,6 +8,7 @@ mutant for the author to answer with a test or an equivalence mark.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ReportStatus(models.TextChoices):
@@ -75,6 +76,9 @@ class MutantResult(models.Model):
     # Where an equivalence mark came from: content/exercises/<slug>/mutants.toml, or admin.
     marked_in = models.CharField(max_length=8, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_count = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker claimed this row.")
+    # When its message was last sent: the sweeper sends again a row waiting too long (a lost message).
+    queued_at = models.DateTimeField(default=timezone.now)
     graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,6 +4,9 @@ An exercise is held back when the latest verdict on its checks says they are
 wrong, whatever the students would submit:
   - its latest finished reference check found the reference losing points
     (or could not run the checks at all);
+  - its latest finished reference check is out of date: the reference, the
+    known-wrong solutions or the suite changed since (its fingerprint is not the
+    exercise's), so whatever it said no longer speaks for the exercise;
   - its latest finished mutation report has a known-wrong solution that earned
     full marks.
 No verdict yet is not a reason to hold it back (the loader creates exercises
@@ -13,6 +16,7 @@ are generated, and a survivor may be an equivalent one nobody has marked yet.
 """
 
 from grader.models import ReferenceCheck
+from grader.services.reference_checks import reference_check_is_current
 
 
 def exercise_publish_blockers(*, exercise) -> list[str]:
@@ -26,7 +30,13 @@ def exercise_publish_blockers(*, exercise) -> list[str]:
         .order_by("-created_at", "-id")
         .first()
     )
-    if check is not None and check.status == ReferenceCheck.Status.FAILED:
+    if check is not None and not reference_check_is_current(check=check, exercise=exercise):
+        blockers.append(
+            f"The reference check is out of date: run it again (reference check #{check.pk} was made before "
+            f"the reference solution, the known-wrong solutions or the checks last changed). · "
+            f"参考答案检查已过期：请重新运行（参考答案检查 #{check.pk} 早于参考答案、已知错误解法或检查的最近一次修改）。"
+        )
+    elif check is not None and check.status == ReferenceCheck.Status.FAILED:
         blockers.append(
             f"The reference solution loses points (reference check #{check.pk}): fix the reference or the checks first. · "
             f"参考答案未得满分（参考答案检查 #{check.pk}）：请先修正参考答案或检查。"

@@ -20,7 +20,6 @@ Exactly once, whatever the broker does:
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -29,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from grader.models import PENDING_RUN_STATUSES, STUDENT_OUTCOME_STATUSES, GradingRun, Submission, TestResult
+from grader.sweeping import sweep_cutoffs
 
 logger = logging.getLogger(__name__)
 
@@ -349,12 +349,11 @@ def runs_sweep(*, now=None) -> SweepResult:
     - either, out of claims: closed as internal_error.
     Sending a message twice is harmless: the claim lets one through.
     """
-    now = now or timezone.now()
+    cutoffs = sweep_cutoffs(now=now)
     result = SweepResult()
-    max_claims = settings.GRADING_MAX_ATTEMPTS
-    batch = settings.SWEEP_BATCH
+    max_claims, batch = cutoffs.max_claims, cutoffs.batch
 
-    running_cutoff = now - timedelta(seconds=settings.SWEEP_RUNNING_AFTER)
+    running_cutoff = cutoffs.running
     stale_running = (
         GradingRun.objects.filter(status=Status.RUNNING, started_at__lt=running_cutoff)
         .order_by("started_at")
@@ -371,10 +370,10 @@ def runs_sweep(*, now=None) -> SweepResult:
             if reason == GradingRun.Reason.REGRADE:
                 result.regrades.add(submission_id)
 
-    queued_cutoff = now - timedelta(seconds=settings.SWEEP_QUEUED_AFTER)
+    queued_cutoff = cutoffs.queued
     # A regrade waits its turn behind live submissions for minutes by design: only
     # a much older one is presumed lost.
-    regrade_cutoff = now - timedelta(seconds=settings.SWEEP_REGRADE_QUEUED_AFTER)
+    regrade_cutoff = cutoffs.regrade_queued
     stale_queued = (
         GradingRun.objects.filter(status=Status.QUEUED)
         .filter(

@@ -8,21 +8,22 @@ time live grading leaves. Every step is id-only and idempotent:
   - grading a row claims it with a conditional UPDATE (a second delivery, or a
     second worker, finds it claimed and returns); a claim older than the task's
     hard limit is a dead worker's and may be taken again;
-  - finishing is one conditional UPDATE (running -> done) once no row is pending.
+  - finishing is one conditional UPDATE (running -> done) once no row is pending;
+  - the sweeper (review.services.mutation_sweep, on beat) sends again what a
+    lost message or a dead worker left pending, and closes a row out of claims.
 """
 
 import hashlib
 import logging
-from datetime import timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from grader.known_wrong import exercise_content_directory, exercise_known_wrong_solutions
 from grader.models import Exercise
+from grader.sweeping import sweep_cutoffs
 from review.models import EquivalentMark, MutantResult, MutationReport
 
 logger = logging.getLogger(__name__)
@@ -33,14 +34,6 @@ MARKED_IN_ADMIN = "admin"
 
 class EquivalentMarkInvalid(ValueError):
     """A mark refused, with a message in both languages; nothing was changed."""
-
-
-def exercise_content_directory(*, exercise: Exercise) -> Path | None:
-    """The exercise's folder in the shipped content, where its mutants.toml and known-wrong solutions are."""
-    from courses.services import SAMPLE_CONTENT_DIRECTORY
-
-    directory = SAMPLE_CONTENT_DIRECTORY / "exercises" / exercise.slug
-    return directory if directory.is_dir() else None
 
 
 def exercise_equivalents(*, exercise: Exercise) -> dict[str, tuple[str, str]]:
@@ -68,20 +61,6 @@ def mutation_report_request(*, exercise: Exercise, requested_by: AbstractBaseUse
     return report
 
 
-def _known_wrong_rows(exercise: Exercise) -> list[tuple[str, str, str]]:
-    """(file name, mistake named, code) of each known-wrong solution the exercise ships."""
-    from grader.exercise_validation import mistake_declared
-
-    directory = exercise_content_directory(exercise=exercise)
-    if directory is None or not (directory / "mistakes").is_dir():
-        return []
-    rows = []
-    for path in sorted((directory / "mistakes").glob("*.py")):
-        code = path.read_text(encoding="utf-8")
-        rows.append((path.name, mistake_declared(code) or "", code))
-    return rows
-
-
 def mutation_report_prepare(*, report_id: int) -> list[int]:
     """Claim a pending report and create its rows; returns the ids of the rows still to grade (for the fan-out).
 
@@ -99,11 +78,12 @@ def mutation_report_prepare(*, report_id: int) -> list[int]:
             return []
         if claimed and not _rows_create(report):
             return []
-    pending = list(
-        MutantResult.objects.filter(report_id=report_id, outcome=MutantResult.Outcome.PENDING).values_list("pk", flat=True)
-    )
+    rows = MutantResult.objects.filter(report_id=report_id, outcome=MutantResult.Outcome.PENDING)
+    pending = list(rows.values_list("pk", flat=True))
     if not pending:
         mutation_report_finish(report_id=report_id)
+    # Their messages go out now: the sweeper counts a row's wait from here.
+    rows.filter(claimed_at__isnull=True).update(queued_at=timezone.now())
     return pending
 
 
@@ -116,7 +96,7 @@ def _rows_create(report: MutationReport) -> bool:
     try:
         mutants = generate_mutants(exercise.reference_solution)
         equivalents = exercise_equivalents(exercise=exercise)
-        known_wrong = _known_wrong_rows(exercise)
+        known_wrong = exercise_known_wrong_solutions(exercise=exercise)
     except Exception as exc:  # noqa: BLE001 - a reference that does not parse, a bad mutants.toml: shown to its author
         logger.exception("mutation report %s: preparing failed", report.pk)
         MutationReport.objects.filter(pk=report.pk).update(
@@ -149,28 +129,37 @@ def _rows_create(report: MutationReport) -> bool:
     return True
 
 
-def _stale_claim_before():
-    # Past the task's hard limit, the worker that claimed the row is gone.
-    return timezone.now() - timedelta(seconds=settings.GRADING_TIME_LIMIT + 5)
-
-
 def mutant_result_grade(*, result_id: int) -> str:
-    """Grade one row of a report, once; then finish the report if it was the last."""
+    """Grade one row of a report, once; then finish the report if it was the last.
+
+    The claim counts (claim_count): a row a worker died on again and again is
+    not claimed past GRADING_MAX_ATTEMPTS, and the sweeper closes it as the
+    grader's failure. The verdict is stored under this claim only, so a worker
+    whose claim the sweeper gave to another cannot write a second one.
+    """
     from grader.mutation.runner import code_verdict
 
+    cutoffs = sweep_cutoffs()
     claimed = (
         MutantResult.objects.filter(pk=result_id, outcome=MutantResult.Outcome.PENDING)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=_stale_claim_before()))
-        .update(claimed_at=timezone.now())
+        .filter(claim_count__lt=cutoffs.max_claims)
+        # Past the task's hard limit, the worker that claimed the row is gone: it may be claimed again.
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=cutoffs.running))
+        .update(claimed_at=timezone.now(), claim_count=F("claim_count") + 1)
     )
     if not claimed:
         return "not_pending"
+    # Just claimed, so no other worker can have claimed it since: this reads our own claim.
     result = MutantResult.objects.select_related("report__exercise").get(pk=result_id)
     verdict = code_verdict(exercise=result.report.exercise, code=result.source, seed=result.report.seed)
-    MutantResult.objects.filter(pk=result_id, outcome=MutantResult.Outcome.PENDING).update(
+    stored = MutantResult.objects.filter(
+        pk=result_id, outcome=MutantResult.Outcome.PENDING, claim_count=result.claim_count
+    ).update(
         outcome=verdict.outcome, status=verdict.status, score=verdict.score, reason=verdict.reason,
         graded_at=timezone.now(),
     )  # fmt: skip
+    if not stored:
+        return "superseded"
     mutation_report_finish(report_id=result.report_id)
     return verdict.outcome
 

@@ -145,3 +145,62 @@ def softmax(x, axis=-1):
     pairs = {frozenset((a, b)) for a, b in SimilarPair.objects.filter(report=report).values_list("first", "second")}
     # The copy is found; the near-reference ("ref") is boilerplate, not a copy of anyone.
     assert pairs == {frozenset((subs["ann"].pk, subs["max"].pk))}
+
+
+def test_mutant_messages_lost_with_redis_are_sent_again_by_the_sweep(celery_stack):
+    """Redis loses every mutant message of a report (flushed before any worker took one): the sweep brings it to done."""
+    from datetime import timedelta
+
+    import redis
+    from django.conf import settings
+    from django.utils import timezone
+
+    from review.models import MutantResult
+    from review.services.mutation import mutation_report_request
+    from review.services.mutation_sweep import mutations_sweep
+    from review.tasks import mutation_report_prepare, mutation_sweep_dispatch
+
+    exercise = _shipped_exercise("softmax")
+    celery_stack.kill_worker()
+    report = mutation_report_request(exercise=exercise, requested_by=None)
+    # The preparation as a worker runs it: one message per row goes to Redis...
+    mutation_report_prepare.apply((report.pk,))
+    total = _report(report.pk).total
+    assert total and MutantResult.objects.filter(report_id=report.pk, outcome="pending").count() == total - _equivalent(report)
+    # ...and Redis loses them all, as a restart without persistence would.
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    celery_stack.start_worker()
+    # Nothing left to deliver: the report stays where it was until the sweep.
+    assert _report(report.pk).status == "running"
+    sweep = mutations_sweep(now=timezone.now() + timedelta(seconds=settings.SWEEP_REGRADE_QUEUED_AFTER + 1))
+    assert len(sweep.resend) == total - _equivalent(report) and not sweep.closed
+    mutation_sweep_dispatch(sweep)
+    wait_for(lambda: _report(report.pk).status == "done", timeout=180, interval=0.2, message="the swept report")
+    done = _report(report.pk)
+    assert not MutantResult.objects.filter(report_id=report.pk, outcome__in=["pending", "error"]).exists()
+    assert done.errors == 0 and done.score >= 0.9
+    # Each row graded under one claim: sent again, not graded twice.
+    assert set(MutantResult.objects.filter(report_id=report.pk, outcome="killed").values_list("claim_count", flat=True)) == {1}
+
+
+def test_a_lost_preparation_is_sent_again_by_the_beat_sweep(celery_stack):
+    """The report's own message lost before a worker took it: beat's sweep (SWEEP_QUEUED_AFTER) prepares it again."""
+    import redis
+    from django.conf import settings
+
+    from review.services.mutation import mutation_report_request
+
+    exercise = _shipped_exercise("softmax")
+    celery_stack.kill_worker()
+    report = mutation_report_request(exercise=exercise, requested_by=None)
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    assert _report(report.pk).status == "pending"
+    celery_stack.start_worker()
+    wait_for(lambda: _report(report.pk).status == "done", timeout=180, interval=0.2, message="the swept report")
+    assert _report(report.pk).errors == 0
+
+
+def _equivalent(report) -> int:
+    from review.models import MutantResult
+
+    return MutantResult.objects.filter(report_id=report.pk, outcome="equivalent").count()
