@@ -450,6 +450,12 @@ def test_a_ta_extends_many_students_after_a_preview_and_an_unknown_username_chan
     for username in ("student1", "student2"):
         expect(rows.filter(has_text=username)).to_contain_text("ill in week 2")
     browser.shot("admin-bulk-extensions-listed")
+    # The grade, as the TA reads it: on time now, at full marks.
+    browser.go("/admin/grades/grade/?q=student1")
+    graded_row = browser.page.locator("#result_list tbody tr", has_text="softmax")
+    expect(graded_row.locator("td.field-score")).to_have_text("10.000")
+    expect(graded_row.locator("td.field-late img")).to_have_attribute("alt", "False")
+    browser.shot("admin-bulk-grade-after")
 
     grade.refresh_from_db()
     assert (grade.score, grade.late) == (Decimal("10.000"), False)
