@@ -188,7 +188,7 @@ def test_self_check_shows_the_reference_at_full_marks_then_a_wrong_reference_los
     scores = re.findall(r"scored ([\d.]+)/([\d.]+)", second.problems)
     assert len(scores) == 3 and all(Decimal(got) < Decimal(of) for got, of in scores)
     # The exercise may not be published while its latest check says so.
-    assert any("reference check #%d" % second.pk in blocker for blocker in exercise_publish_blockers(exercise=softmax))
+    assert any(f"reference check #{second.pk}" in blocker for blocker in exercise_publish_blockers(exercise=softmax))
 
 
 def test_a_mutation_report_shows_the_score_and_a_survivor_marked_equivalent_changes_it(
