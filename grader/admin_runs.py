@@ -34,7 +34,12 @@ def regrade_request(model_admin, request, exercises, *, outdated: bool) -> None:
             exercise=exercise,
             scope=f"exercise {exercise.slug}" + (" (outdated)" if outdated else ""),
             requested_by=request.user,
-            reason="regrade from admin" + (" (checks changed)" if outdated else ""),
+            # The grade's history shows it to the student: in both languages.
+            reason=(
+                "regraded in admin after the checks changed · 检查修改后在管理后台重新评分"
+                if outdated
+                else "regraded in admin · 在管理后台重新评分"
+            ),
         )
         model_admin.message_user(
             request,

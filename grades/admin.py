@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from courses.admin_scoping import ALL_ACTIONS, VIEW_ONLY, CourseScopedAdmin
+from courses.admin_widgets import LABELLED_DATETIMES
 from courses.models import Assignment, Excusal, Extension
 from grades.models import Grade, GradeChange
 from grades.services import GradeOverrideInvalid, grade_override, grade_recompute, grades_recompute_for_assignment
@@ -29,6 +30,7 @@ class ExtensionInline(CourseScopedAdmin, admin.TabularInline):
     # A TA's assignment page is read-only, so this inline is too; they grant on the bulk page.
     ta_actions = ALL_ACTIONS
     fields = ("user", "due_at", "closes_at", "extra_attempts", "reason")
+    formfield_overrides = LABELLED_DATETIMES
     autocomplete_fields = ("user",)
     extra = 0
     verbose_name = "Extension · 延期"
@@ -54,6 +56,7 @@ class AssignmentAdmin(CourseScopedAdmin, admin.ModelAdmin):
     # Dates, points and policies are the instructor's; a TA reads them and grants extensions.
     ta_actions = VIEW_ONLY
     list_display = ("slug", "course", "kind", "points", "opens_at", "due_at", "closes_at", "attempt_limit", "published")
+    formfield_overrides = LABELLED_DATETIMES
     list_filter = ("course", "kind", "published")
     list_select_related = ("course",)
     search_fields = ("slug",)

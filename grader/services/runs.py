@@ -27,7 +27,14 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from grader.models import PENDING_RUN_STATUSES, STUDENT_OUTCOME_STATUSES, GradingRun, Submission, TestResult
+from grader.models import (
+    PENDING_RUN_STATUSES,
+    STUDENT_OUTCOME_STATUSES,
+    GradingRun,
+    RegradeRequest,
+    Submission,
+    TestResult,
+)
 from grader.sweeping import sweep_cutoffs
 
 logger = logging.getLogger(__name__)
@@ -148,6 +155,23 @@ def _submission_adopt_run(*, run: GradingRun, when) -> None:
     )
 
 
+def _grade_change_why(run: GradingRun) -> dict:
+    """The cause of the grade change `run` makes; for a regrade, also who asked and why.
+
+    A regrade is staff's decision (the checks changed): the grade's history
+    names its request's author and reason, as it does for an override or an
+    extension, not only "regraded".
+    """
+    if run.reason != GradingRun.Reason.REGRADE:
+        return {"cause": "graded"}
+    request = None
+    if run.regrade_request_id is not None:
+        request = RegradeRequest.objects.select_related("requested_by").filter(pk=run.regrade_request_id).first()
+    if request is None:
+        return {"cause": "regraded"}
+    return {"cause": "regraded", "actor": request.requested_by, "reason": request.reason}
+
+
 def _grade_follow(*, run: GradingRun) -> None:
     from grades.services import grade_recompute
 
@@ -155,8 +179,7 @@ def _grade_follow(*, run: GradingRun) -> None:
     assignment = getattr(submission.exercise, "assignment", None)
     if assignment is None:
         return
-    cause = "regraded" if run.reason == GradingRun.Reason.REGRADE else "graded"
-    grade_recompute(student=submission.user_id, assignment=assignment, cause=cause)
+    grade_recompute(student=submission.user_id, assignment=assignment, **_grade_change_why(run))
 
 
 def run_store_report(*, run_id: int, claim: int, report, claimed: GradingRun | None = None) -> bool:
@@ -229,8 +252,7 @@ def _grade_follow_stored(*, run: GradingRun, when) -> None:
     assignment = getattr(submission.exercise, "assignment", None)
     if assignment is None:
         return
-    cause = "regraded" if run.reason == GradingRun.Reason.REGRADE else "graded"
-    grade_submission_graded(submission=submission, assignment=assignment, cause=cause)
+    grade_submission_graded(submission=submission, assignment=assignment, **_grade_change_why(run))
 
 
 def submission_store_report(*, submission_id: int, attempt: int, report) -> bool:

@@ -1,5 +1,6 @@
 """Admin: an instructor overrides a grade with a reason, grants an extension, and sees the records."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -73,3 +74,23 @@ def test_an_extension_from_the_assignment_page_recomputes_the_grade(admin_client
     assert (graded_alice.score, graded_alice.late) == (Decimal("10.000"), False)
     change = GradeChange.objects.filter(grade=graded_alice).latest("sequence")
     assert (change.cause, change.reason) == ("extension", "ill")
+
+
+def test_every_date_and_time_input_of_an_assignment_and_its_extensions_has_a_name(client, teacher, assignment, alice):
+    from django.contrib.auth import get_user_model
+
+    from courses.models import Extension
+
+    # Admin needs a staff account; the course role decides the rest.
+    get_user_model().objects.filter(pk=teacher.pk).update(is_staff=True)
+    Extension.objects.create(assignment=assignment, user=alice, due_at=timezone.now(), reason="ill")
+    client.force_login(teacher)
+    page = client.get(f"/admin/courses/assignment/{assignment.pk}/change/").content.decode()
+    ids = [f"id_{name}" for name in ("opens_at", "due_at", "closes_at")]
+    ids += [f"id_extensions-0-{name}" for name in ("due_at", "closes_at")]
+    for field_id in ids:
+        for part, name in (("0", "Date"), ("1", "Time")):
+            tag = re.search(rf'<input[^>]*id="{field_id}_{part}"[^>]*>', page)
+            assert tag is not None, f"{field_id}_{part} not on the page"
+            # Django's own label points at neither input of a split field: each names itself.
+            assert f'aria-label="{name}"' in tag.group(0), tag.group(0)

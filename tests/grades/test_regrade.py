@@ -81,6 +81,8 @@ def test_a_regrade_adds_a_run_and_the_grade_says_why(alice, graded, exercise, cl
     assert GradingRun.objects.filter(submission=submission).count() == 2
     change = GradeChange.objects.filter(grade__user=alice).latest("sequence")
     assert (change.cause, change.old_score, change.new_score) == ("regraded", 20, 8)
+    # Who asked and why, as the regrade request says: here the command, run by no user.
+    assert (change.actor, change.reason) == (None, "manage.py regrade")
     detail = client_for_api(alice).get(f"/api/v1/submissions/{submission.pk}/").json()
     assert detail["runs"] == 2 and detail["score"] == 4.0
     history = client_for_api(alice).get("/api/v1/grades/?lang=zh").json()["results"][0]["history"]
@@ -115,6 +117,17 @@ def test_admin_regrades_an_exercise(admin_client, graded, exercise, django_captu
         )
     assert "2 of 2 submission(s) queued" in response.content.decode()
     assert len(sent) == 2
+
+
+def test_the_grade_history_names_who_asked_for_a_regrade_in_admin_and_why(
+    admin_client, admin_user, alice, graded, exercise, client_for_api
+):
+    admin_client.post("/admin/grader/exercise/", {"action": "regrade_exercises", "_selected_action": [exercise.pk]})
+    grade_pending_run(graded[0], "4")
+    change = GradeChange.objects.filter(grade__user=alice).latest("sequence")
+    assert (change.cause, change.actor, change.reason) == ("regraded", admin_user, "regraded in admin · 在管理后台重新评分")
+    history = client_for_api(alice).get("/api/v1/grades/").json()["results"][0]["history"]
+    assert history[-1]["reason"] == "regraded in admin · 在管理后台重新评分"
 
 
 @pytest.mark.parametrize(
