@@ -247,7 +247,9 @@ def _best_unmoved_by(*, grade: Grade, assignment: Assignment, submission: Submis
     return new < counted or (new == counted and handed_in_later)
 
 
-def grade_submission_graded(*, submission: Submission, assignment: Assignment, cause: str) -> Grade:
+def grade_submission_graded(
+    *, submission: Submission, assignment: Assignment, cause: str, actor: AbstractBaseUser | None = None, reason: str = ""
+) -> Grade:
     """`grade_recompute` after `submission`'s result is stored, skipping it when the answer is known.
 
     Call in the transaction that stores the result, with `submission` as stored
@@ -262,7 +264,9 @@ def grade_submission_graded(*, submission: Submission, assignment: Assignment, c
         # Read again now that the grade is locked: a policy change committed since the
         # caller read the assignment (whose own recompute of this grade is then done) counts.
         assignment.refresh_from_db()
-        return grade_recompute(student=submission.user_id, assignment=assignment, cause=cause)
+        return grade_recompute(
+            student=submission.user_id, assignment=assignment, cause=cause, actor=actor, reason=reason
+        )
 
 
 class GradeOverrideInvalid(ValueError):
