@@ -176,6 +176,7 @@ def test_each_field_sits_in_an_aligned_admin_row_with_its_label(client, alpha):
     for name in ("assignment", "usernames", "due_at", "closes_at", "extra_attempts", "reason"):
         assert f'<div class="flex-container"><label for="id_{name}"' in body, name
     assert 'id="id_usernames_helptext"' in body and 'aria-describedby="id_usernames_helptext"' in body
+    assert "admin/css/forms.css" in body  # the aligned rows' styles, which only admin's own forms load
 
 
 def test_the_preview_repeats_what_confirming_grants(client, alpha):
