@@ -247,9 +247,7 @@ def _best_unmoved_by(*, grade: Grade, assignment: Assignment, submission: Submis
     return new < counted or (new == counted and handed_in_later)
 
 
-def grade_submission_graded(
-    *, submission: Submission, assignment: Assignment, cause: str, actor: AbstractBaseUser | None = None, reason: str = ""
-) -> Grade:
+def grade_submission_graded(*, submission: Submission, assignment: Assignment, cause: str) -> Grade:
     """`grade_recompute` after `submission`'s result is stored, skipping it when the answer is known.
 
     Call in the transaction that stores the result, with `submission` as stored
@@ -264,9 +262,7 @@ def grade_submission_graded(
         # Read again now that the grade is locked: a policy change committed since the
         # caller read the assignment (whose own recompute of this grade is then done) counts.
         assignment.refresh_from_db()
-        return grade_recompute(
-            student=submission.user_id, assignment=assignment, cause=cause, actor=actor, reason=reason
-        )
+        return grade_recompute(student=submission.user_id, assignment=assignment, cause=cause)
 
 
 class GradeOverrideInvalid(ValueError):

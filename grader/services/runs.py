@@ -28,14 +28,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from grader.models import (
-    PENDING_RUN_STATUSES,
-    STUDENT_OUTCOME_STATUSES,
-    GradingRun,
-    RegradeRequest,
-    Submission,
-    TestResult,
-)
+from grader.models import PENDING_RUN_STATUSES, STUDENT_OUTCOME_STATUSES, GradingRun, Submission, TestResult
 
 logger = logging.getLogger(__name__)
 
@@ -163,20 +156,7 @@ def _grade_follow(*, run: GradingRun) -> None:
     if assignment is None:
         return
     cause = "regraded" if run.reason == GradingRun.Reason.REGRADE else "graded"
-    grade_recompute(student=submission.user_id, assignment=assignment, cause=cause, **_regrade_asked(run=run))
-
-
-def _regrade_asked(*, run: GradingRun) -> dict:
-    """Who asked for the regrade this run belongs to, and why: the grade's history names them.
-
-    Empty for a first grading or a retry after our failure, which nobody asked for.
-    """
-    if run.reason != GradingRun.Reason.REGRADE or run.regrade_request_id is None:
-        return {}
-    asked = RegradeRequest.objects.select_related("requested_by").filter(pk=run.regrade_request_id).first()
-    if asked is None:
-        return {}
-    return {"actor": asked.requested_by, "reason": asked.reason}
+    grade_recompute(student=submission.user_id, assignment=assignment, cause=cause)
 
 
 def run_store_report(*, run_id: int, claim: int, report, claimed: GradingRun | None = None) -> bool:
@@ -250,7 +230,7 @@ def _grade_follow_stored(*, run: GradingRun, when) -> None:
     if assignment is None:
         return
     cause = "regraded" if run.reason == GradingRun.Reason.REGRADE else "graded"
-    grade_submission_graded(submission=submission, assignment=assignment, cause=cause, **_regrade_asked(run=run))
+    grade_submission_graded(submission=submission, assignment=assignment, cause=cause)
 
 
 def submission_store_report(*, submission_id: int, attempt: int, report) -> bool:

@@ -117,22 +117,6 @@ def test_admin_regrades_an_exercise(admin_client, graded, exercise, django_captu
     assert len(sent) == 2
 
 
-def test_the_history_names_who_asked_for_the_regrade_and_why(admin_client, admin_user, alice, graded, exercise):
-    admin_client.post("/admin/grader/exercise/", {"action": "regrade_exercises", "_selected_action": [exercise.pk]})
-    grade_pending_run(graded[0], "4")
-    first, regraded = GradeChange.objects.filter(grade__user=alice, cause__in=["graded", "regraded"]).order_by("sequence")
-    # A first grading was nobody's request; the regrade was the instructor's, with the request's reason.
-    assert (first.actor, first.reason) == (None, "")
-    assert (regraded.cause, regraded.actor, regraded.reason) == ("regraded", admin_user, "regrade from admin")
-
-
-def test_the_reason_given_to_manage_py_regrade_reaches_the_history(bob, graded, exercise):
-    regrade("--exercise", exercise.slug, "--student", "bob", "--reason", "hidden tests fixed")
-    grade_pending_run(graded[1], "2")
-    change = GradeChange.objects.filter(grade__user=bob).latest("sequence")
-    assert (change.cause, change.actor, change.reason) == ("regraded", None, "hidden tests fixed")
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [(["--exercise", "nope"], "no exercise"), (["--submission", "999999"], "no submission"),
