@@ -1,4 +1,4 @@
-"""An exercise saved from admin's form keeps LF line endings, as its content files have."""
+"""Exercise admin as a newcomer meets it: LF line endings kept as the files have them, the check suite from a list."""
 
 import json
 
@@ -35,3 +35,15 @@ def test_a_browsers_crlf_is_stored_as_lf_and_the_loader_sees_no_change(admin_cli
     # Loading the files again overwrites only what admin really changed.
     result = course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY)
     assert result.updated == {"exercise softmax": ["check_params"]}
+
+
+def test_the_check_suite_is_chosen_from_a_list_naming_the_functions_each_calls(admin_client):
+    # A text box left a newcomer guessing the suites' names.
+    course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY)
+    body = admin_client.get(reverse("admin:grader_exercise_add")).content.decode()
+    select = body[body.index('<select name="check_suite"') : body.index("</select>", body.index('<select name="check_suite"'))]
+    assert '<option value="softmax">softmax (softmax)</option>' in select
+    assert '<option value="ngram">' in select and select.count("<option") == 12  # the empty choice and 11 suites
+    exercise = Exercise.objects.get(slug="attention")
+    body = admin_client.get(reverse("admin:grader_exercise_change", args=[exercise.pk])).content.decode()
+    assert '<option value="attention" selected>' in body
