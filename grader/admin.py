@@ -52,11 +52,12 @@ class ExerciseAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A list, not a text box; the value stays a string that Exercise.clean() judges, with its own message.
-        suite = self.fields["check_suite"]
-        suite.widget = forms.Select(choices=_check_suite_choices())
-        suite.help_text = (
-            "The checks that grade submissions; in brackets, the functions they call. · 评分所用的检查套件；括号中为它调用的函数。"
-        )
+        suite = self.fields.get("check_suite")  # absent from a read-only form (a TA's)
+        if suite is not None:
+            suite.widget = forms.Select(choices=_check_suite_choices())
+            suite.help_text = (
+                "The checks that grade submissions; in brackets, the functions they call. · 评分所用的检查套件；括号中为它调用的函数。"
+            )
 
     class Media:
         css = {"all": ["grader/admin.css"]}
