@@ -112,6 +112,7 @@ class Assignment(models.Model):
         return f"{self.course.slug}/{self.slug}"
 
     def clean(self):
+        self._clean_identity()
         # One publication rule for admin and the content loader: an exercise whose checks are
         # known to be wrong (its reference loses points, a known-wrong solution passes) stays unpublished.
         from review.publishing import assignment_becomes_published, assignment_publish_blockers
@@ -120,6 +121,28 @@ class Assignment(models.Model):
             blockers = assignment_publish_blockers(assignment=self)
             if blockers:
                 raise ValidationError({"published": blockers})
+
+    def _clean_identity(self):
+        # The slug is how everything else finds the assignment of an exercise or quiz: an LTI
+        # launch of /exercises/<slug>/, the LMS feed, the content loader (which would otherwise
+        # try to make a second assignment for the exercise). So it is the exercise's or quiz's own.
+        target = self.exercise if self.exercise_id else self.quiz if self.quiz_id else None
+        if target is None:
+            return
+        errors = {}
+        if self.slug and self.slug != target.slug:
+            errors["slug"] = (
+                f"Must be {target.slug!r}, the slug of its {target._meta.verbose_name}. · "
+                f"必须与其{'练习' if self.exercise_id else '测验'}的标识 {target.slug!r} 相同。"
+            )
+        course_id = target.chapter.course_id if self.exercise_id else target.course_id
+        if self.course_id and course_id != self.course_id:
+            errors["course"] = (
+                f"Its {target._meta.verbose_name} {target.slug!r} belongs to another course. · "
+                f"其{'练习' if self.exercise_id else '测验'} {target.slug!r} 属于另一门课程。"
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_closed(self) -> bool:

@@ -44,7 +44,25 @@ def _code_area(rows: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "class": "vLargeTextField code-field", "spellcheck": "false"})
 
 
+def _check_suite_choices():
+    # Imported when a form is made, not with admin: the suites pull in numpy and the engine.
+    from grader.checks import REGISTRY
+
+    # A newcomer cannot guess the suites' names: each is offered with the functions it calls.
+    return [("", "---------")] + [(name, f"{name} ({', '.join(suite.functions)})") for name, suite in REGISTRY.items()]
+
+
 class ExerciseAdminForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A list, not a text box; the value stays a string that Exercise.clean() judges, with its own message.
+        suite = self.fields.get("check_suite")  # absent from a read-only form (a TA's)
+        if suite is not None:
+            suite.widget = forms.Select(choices=_check_suite_choices())
+            suite.help_text = (
+                "The checks that grade submissions; in brackets, the functions they call. · 评分所用的检查套件；括号中为它调用的函数。"
+            )
+
     class Media:
         # The statement preview: KaTeX and the statement's math typesetting are the coding page's own files.
         css = {"all": ["grader/admin.css", "web/vendor/katex/katex.min.css", "grader/statement_preview.css"]}

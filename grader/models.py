@@ -42,6 +42,18 @@ class Exercise(models.Model):
         return f"{self.slug}: {self.title_en}"
 
     def clean(self):
+        # A browser sends a textarea's lines ending in CRLF, and admin's form strips the
+        # code's last newline; the content files end their lines in LF, the last one too.
+        # Stored the files' way, so an exercise saved in admin without a change does not
+        # differ from its files (the loader would report every text as overwritten).
+        for name in ("statement_zh", "statement_en", "starter_code", "reference_solution"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                continue
+            value = value.replace("\r\n", "\n")
+            if name in ("starter_code", "reference_solution") and value and not value.endswith("\n"):
+                value += "\n"
+            setattr(self, name, value)
         # The one validation admin, the content loader and importers share.
         from grader.exercise_validation import EXERCISE_FIELDS, exercise_problems
 

@@ -56,7 +56,12 @@ class QuestionImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = courses_for_import(user).order_by("slug")
+        courses = courses_for_import(user).order_by("slug")
+        self.fields["course"].queryset = courses
+        # Most instructors teach one course: it is the only choice, so it is chosen already.
+        only = list(courses[:2])
+        if len(only) == 1:
+            self.fields["course"].initial = only[0].pk
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Assignment
 from staff.forms import BulkGrantForm
-from staff.services import BulkInvalid, extensions_bulk_apply, usernames_parse
+from staff.services import BulkAction, BulkInvalid, extensions_bulk_apply, usernames_parse
 
 
 def bulk_grant_view(model_admin, request):
@@ -67,5 +67,13 @@ def bulk_grant_view(model_admin, request):
         "form": form,
         "moves": moves,
         "changed_count": sum(move.changed for move in moves) if moves else 0,
+        "granted": _granted(form) if moves is not None else [],
     }
     return TemplateResponse(request, "staff/admin_bulk_grant.html", context)
+
+
+def _granted(form) -> list[tuple[str, object]]:
+    """What confirming grants, as (the form's label, the value typed), for the preview to repeat."""
+    data = form.cleaned_data
+    names = ("due_at", "closes_at", "extra_attempts", "reason") if data["action"] == BulkAction.EXTEND else ("reason",)
+    return [(form.fields[name].label, data[name]) for name in names]

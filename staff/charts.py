@@ -52,6 +52,10 @@ class Point:
     label: str
     facility: float
     discrimination: float
+    # Written beside the point only where it overlaps no other label; every point keeps
+    # its name in a tooltip, and the table below the plot lists them all.
+    label_shown: bool = True
+    label_anchor: str = "start"
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,11 @@ class Scatter:
     points: list[Point]
 
 
+# The plot's labels are 10px (staff.css): about 6px a character, 12px a line.
+_LABEL_CHAR_WIDTH = 6
+_LABEL_HEIGHT = 12
+
+
 def item_scatter(items, *, width: int = 420, height: int = 300, margin: int = 40) -> Scatter:
     """Facility (x, 0…1) against discrimination (y, −1…1) of the items that have both."""
     left, right, top, bottom = margin, width - margin // 2, margin // 2, height - margin
@@ -76,15 +85,33 @@ def item_scatter(items, *, width: int = 420, height: int = 300, margin: int = 40
     def to_y(discrimination):
         return round(bottom - (bottom - top) * (discrimination + 1) / 2, 1)
 
+    plotted = [item for item in items if item.facility is not None and item.discrimination is not None]
+    # Questions of a small class share a few values, so their labels pile up on one line.
+    # The least discriminating are labelled first: they are the ones to look at.
+    placed: list[tuple[float, float, float, float]] = []
+    labels = {}
+    for item in sorted(plotted, key=lambda item: (item.discrimination, item.facility)):
+        x, y, text_width = to_x(item.facility), to_y(item.discrimination), len(item.key) * _LABEL_CHAR_WIDTH
+        anchor = "start" if x + 5 + text_width <= width else "end"
+        x0 = x + 5 if anchor == "start" else x - 5 - text_width
+        box = (x0, y - _LABEL_HEIGHT / 2, x0 + text_width, y + _LABEL_HEIGHT / 2)
+        shown = x0 >= 0 and not any(_overlap(box, other) for other in placed)
+        if shown:
+            placed.append(box)
+        labels[id(item)] = (shown, anchor)
     points = [
         Point(
-            to_x(item.facility), to_y(item.discrimination), to_x(item.facility) + 5, item.key,
-            item.facility, item.discrimination,
+            to_x(item.facility), to_y(item.discrimination),
+            to_x(item.facility) + (5 if labels[id(item)][1] == "start" else -5), item.key,
+            item.facility, item.discrimination, *labels[id(item)],
         )  # fmt: skip
-        for item in items
-        if item.facility is not None and item.discrimination is not None
+        for item in plotted
     ]
     return Scatter(width, height, left, right, top, bottom, to_y(0), points)
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 @dataclass(frozen=True)

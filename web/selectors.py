@@ -7,7 +7,7 @@ prechecks, by `precheck_get_for_user` here; nothing else filters by permission.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -56,6 +56,8 @@ class CourseBlock:
     course: Course
     role: str
     chapters: list[ChapterBlock]
+    # Quizzes of no chapter (an imported question bank, say): listed after the chapters.
+    others: list[AssignmentRow] = field(default_factory=list)
 
 
 def _effective(assignment: Assignment, extension: Extension | None) -> tuple[datetime | None, datetime | None]:
@@ -123,18 +125,23 @@ def course_home_for_user(*, user: AbstractBaseUser) -> list[CourseBlock]:
         assignments,
         key=lambda a: (a.exercise.position, a.slug) if a.exercise is not None else (0, a.slug),
     )
+    others: dict[int, list[AssignmentRow]] = {course_id: [] for course_id in course_ids}
     for assignment in ordered:
         chapter_id = assignment.exercise.chapter_id if assignment.exercise is not None else assignment.quiz.chapter_id
+        row = _row(assignment, grades.get(assignment.pk), extensions.get(assignment.pk), assignment.pk in excused, now)
         block = blocks.get(chapter_id)
         if block is None:
-            continue  # a quiz of no chapter has no place on the chapter list
-        row = _row(assignment, grades.get(assignment.pk), extensions.get(assignment.pk), assignment.pk in excused, now)
+            # A published quiz of no chapter is still the students' to take: without a line
+            # here they could reach it only by its URL.
+            others[assignment.course_id].append(row)
+            continue
         (block.quizzes if row.kind == Assignment.Kind.QUIZ else block.exercises).append(row)
     return [
         CourseBlock(
             course=e.course,
             role=e.role,
             chapters=[blocks[c.pk] for c in chapters if c.course_id == e.course_id],
+            others=others[e.course_id],
         )
         for e in enrollments
     ]

@@ -21,7 +21,8 @@ from grader.models import Exercise
 pytestmark = pytest.mark.django_db
 
 GOOD = "import numpy as np\n\ndef softmax(x, axis=-1):\n    e = np.exp(x - np.max(x, axis=axis, keepdims=True))\n    return e / e.sum(axis=axis, keepdims=True)\n"
-TOO_LARGE = GOOD + "#" * (64 * 1024)
+# Ends in a newline, as a file does (admin stores code so too).
+TOO_LARGE = GOOD + "#" * (64 * 1024) + "\n"
 
 
 @pytest.fixture

@@ -64,6 +64,20 @@ def test_the_url_is_the_one_the_quiz_changelist_links_to():
     assert reverse("quizzes_quiz_import") == URL
 
 
+
+def test_the_form_is_laid_out_as_admin_s_forms(people):
+    # admin's change forms load forms.css themselves; without it this page's labels ran into their fields.
+    body = _as(people["instructor"]).get(URL).content.decode()
+    assert "admin/css/forms.css" in body and '<fieldset class="module aligned">' in body
+
+
+def test_the_only_course_one_teaches_is_chosen_already(people, alpha, django_user_model):
+    page = _as(people["instructor"]).get(URL)
+    assert f'<option value="{alpha.pk}" selected>' in page.content.decode()
+    # With two courses to choose from, nothing is chosen for the user.
+    admin = django_user_model.objects.create_superuser("root", password="x")
+    assert '<option value="" selected>' in _as(admin).get(URL).content.decode()
+
 def test_the_course_s_instructor_imports_into_their_course(people, alpha, beta):
     client = _as(people["instructor"])
     page = client.get(URL)

@@ -168,5 +168,30 @@ def test_the_assignment_page_links_to_the_bulk_page_for_the_ta(client, alpha):
     assert 'id="bulk-extend-link"' in body and 'id="bulk-excuse-link"' in body
 
 
+
+def test_each_field_sits_in_an_aligned_admin_row_with_its_label(client, alpha):
+    # Without admin's flex-container the labels ran into their inputs, the form one ragged column.
+    client.force_login(alpha.instructor)
+    body = client.get(URL).content.decode()
+    for name in ("assignment", "usernames", "due_at", "closes_at", "extra_attempts", "reason"):
+        assert f'<div class="flex-container"><label for="id_{name}"' in body, name
+    assert 'id="id_usernames_helptext"' in body and 'aria-describedby="id_usernames_helptext"' in body
+    assert "admin/css/forms.css" in body  # the aligned rows' styles, which only admin's own forms load
+
+
+def test_the_preview_repeats_what_confirming_grants(client, alpha):
+    late = alpha.students[2]
+    client.force_login(alpha.instructor)
+    due = _later(alpha, 5)
+    preview = client.post(URL, {**_form(alpha, [late.username], due_at=due, extra_attempts="2"), "preview": "1"})
+    granted = dict(preview.context["granted"])
+    assert (granted["New due date"].strftime("%Y-%m-%dT%H:%M"), granted["New close date"]) == (due, None)
+    assert (granted["Extra attempts"], granted["Reason (shown to the students)"]) == (2, "ill")
+    body = preview.content.decode()
+    assert '<dl id="bulk-granted"><dt>New due date</dt>' in body and "<dd>—</dd>" in body and "<dd>ill</dd>" in body
+    # An excusal grants no date: only its reason is repeated.
+    excuse = client.post(URL, {**_form(alpha, [late.username], action="excuse"), "preview": "1"})
+    assert [label for label, _ in excuse.context["granted"]] == ["Reason (shown to the students)"]
+
 def test_usernames_are_read_from_lines_commas_and_spaces_once_each():
     assert usernames_parse(" ann, bob\ncid;ann  dan\n\n") == ["ann", "bob", "cid", "dan"]

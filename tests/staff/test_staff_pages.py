@@ -208,6 +208,15 @@ def test_the_course_s_admin_page_links_to_its_staff_pages(client, alpha):
     assert reverse("staff:analytics", args=[alpha.course.slug]) in body
 
 
+
+@pytest.mark.parametrize("who", ["instructor", "ta"])
+def test_every_admin_page_links_to_the_teaching_pages(client, alpha, who):
+    # Signed in to admin, a newcomer found the gradebook and analytics only inside a course's page.
+    client.force_login(getattr(alpha, who))
+    for url in (reverse("admin:index"), reverse("admin:courses_assignment_changelist")):
+        body = client.get(url).content.decode()
+        assert f'<a id="staff-pages-link" href="{reverse("staff:course-list")}">' in body, url
+
 def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text(client, alpha):
     student = alpha.students[0]
     student.first_name, student.last_name = "=HYPERLINK(\"http://evil\")", ""

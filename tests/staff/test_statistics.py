@@ -54,6 +54,26 @@ def test_item_scatter_places_facility_across_and_discrimination_up():
     assert scatter.zero_y == (scatter.top + scatter.bottom) / 2
 
 
+
+def test_item_scatter_writes_no_label_over_another():
+    # A class of five: the questions share a few values, the way the demo course's do.
+    items = [statistics.ItemStatistics(f"c1-question-{n}", 5, 0.2 * (n % 5), 1.0) for n in range(30)]
+    items.append(statistics.ItemStatistics("c1-weak", 5, 0.6, -0.5))
+    scatter = charts.item_scatter(items)
+    assert len(scatter.points) == 31  # every question is drawn, labelled or not
+    boxes = []
+    for point in (p for p in scatter.points if p.label_shown):
+        width = len(point.label) * 6
+        x0 = point.label_x if point.label_anchor == "start" else point.label_x - width
+        assert 0 <= x0 and x0 + width <= scatter.width, point
+        boxes.append((x0, point.y - 6, x0 + width, point.y + 6))
+    assert not any(charts._overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    # The one that discriminates worst, the one to look at, is named.
+    assert next(p for p in scatter.points if p.label == "c1-weak").label_shown
+    # Five columns on one row: one label each fits at most, the rest are in the tooltip and the table.
+    assert sum(p.label_shown for p in scatter.points) <= 6
+
+
 def test_ranked_bars_and_box_plot():
     bars = charts.ranked_bars([("a", 4), ("b", 2)], width=400, label_width=100)
     assert [row.width for row in bars.rows] == [250.0, 125.0]

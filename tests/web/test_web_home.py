@@ -100,3 +100,18 @@ def test_the_query_count_does_not_grow_with_grades(as_user, alice, teacher):
     assert len(after) == len(before)
     # The session, its user, and course_home_for_user's six.
     assert len(after) == 8, [q["sql"] for q in after.captured_queries]
+
+
+def test_a_published_quiz_of_no_chapter_is_listed_after_the_chapters(as_user, alice, sample_course, teacher):
+    # An imported question bank makes its quiz with no chapter; published, the students must find it.
+    from quizzes.importing import quiz_questions_import
+
+    gift = "::q1::Softmax outputs sum to one.{T}\n"
+    quiz_questions_import(course=sample_course, quiz_slug="week-3", text=gift, format="gift")
+    assert "Other assignments" not in _page(as_user(alice))  # unpublished: nothing to show yet
+    Assignment.objects.filter(slug="week-3").update(published=True)
+    page = _page(as_user(alice))
+    others = page[page.index("Other assignments") :]
+    assert page.index("Chapter 2") < page.index("Other assignments")
+    assert 'href="/quizzes/week-3/"' in others and "Not started" in others
+    assert "其他作业" in _page(as_user(alice), lang="zh")
