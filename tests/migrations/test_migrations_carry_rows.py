@@ -7,34 +7,17 @@ filled the way the old code filled it, and migrated forward again.
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations.schema import latest_nodes, migrate_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("courses", "0001_initial"), ("grader", "0002_test_result_name_zh"), ("grades", None)]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
-
-
-def _latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
-
-
 @pytest.fixture
-def old_apps():
-    apps = _migrate(BEFORE)
-    try:
-        yield apps
-    finally:
-        _migrate(_latest())
+def old_apps(schema_back_to):
+    return schema_back_to(BEFORE)
 
 
 def _old_rows(apps):
@@ -70,7 +53,7 @@ def _old_rows(apps):
 
 def test_every_row_is_carried_over(old_apps):
     ids = _old_rows(old_apps)
-    _migrate(_latest())
+    migrate_to(latest_nodes())
 
     from courses.models import Assignment
     from grader.models import GradingRun, Submission, TestResult

@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations.schema import latest_nodes, migrate_to
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -12,27 +12,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = ("review", "0001_reports_mutation_and_similarity")
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
-def _latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
-
-
 @pytest.fixture
-def old_apps():
+def old_apps(one_app_back_to):
     # Every other app as it is now; review just before the sweeper's fields.
-    apps = _migrate([BEFORE] + [node for node in _latest() if node[0] != "review"])
-    try:
-        yield apps
-    finally:
-        _migrate(_latest())
+    return one_app_back_to(*BEFORE)
 
 
 def test_rows_are_carried_over_and_a_lost_one_is_swept_at_once(old_apps):
@@ -54,7 +37,7 @@ def test_rows_are_carried_over_and_a_lost_one_is_swept_at_once(old_apps):
         claimed_at=made, graded_at=made,
     )  # fmt: skip
 
-    _migrate(_latest())
+    migrate_to(latest_nodes())
 
     from review.models import MutantResult as NewResult
     from review.services.mutation_sweep import mutations_sweep

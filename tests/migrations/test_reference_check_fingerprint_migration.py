@@ -5,36 +5,19 @@ as it is now; an assignment already published stays published.
 """
 
 import pytest
+
+from tests.migrations.schema import latest_nodes, migrate_to
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = ("grader", "0005_test_result_visible_data")
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
-def _latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
-
-
 @pytest.fixture
-def old_apps():
+def old_apps(one_app_back_to):
     # Every other app as it is now; grader just before the fingerprint.
-    apps = _migrate([BEFORE] + [node for node in _latest() if node[0] != "grader"])
-    try:
-        yield apps
-    finally:
-        _migrate(_latest())
+    return one_app_back_to(*BEFORE)
 
 
 def test_old_checks_are_kept_out_of_date_and_publication_made_stays(old_apps):
@@ -51,7 +34,7 @@ def test_old_checks_are_kept_out_of_date_and_publication_made_stays(old_apps):
         Assignment.objects.create(course=course, slug=slug, exercise=exercise, points=10, published=published)
         ids[slug] = ReferenceCheck.objects.create(exercise=exercise, status="passed", runs=3).pk
 
-    _migrate(_latest())
+    migrate_to(latest_nodes())
 
     from courses.models import Assignment as NewAssignment
     from grader.models import ReferenceCheck as NewCheck
