@@ -2,7 +2,9 @@
 
 Who may see what is decided by the grader's access functions
 (grader.selectors.exercise_get_visible, submission_get_for_user) and, for
-prechecks, by `precheck_get_for_user` here; nothing else filters by permission.
+prechecks, by `precheck_get_for_user` here; a grade and its history are read
+only through grades.selectors.grade_history_for_student, which reads the
+visitor's own. Nothing else filters by permission.
 """
 
 from __future__ import annotations
