@@ -136,7 +136,7 @@ def course_home_for_user(*, user: AbstractBaseUser) -> list[CourseBlock]:
     assignment_ids = [a.pk for a in assignments]
     # A grade's sequence is its latest change's (set in the same transaction), so the
     # subquery is one unique-index lookup per grade, inside the grades' own query.
-    last_cause = GradeChange.objects.filter(grade_id=OuterRef("pk"), sequence=OuterRef("sequence")).values("cause")[:1]
+    last_cause = GradeChange.objects.filter(grade_id=OuterRef("pk"), sequence=OuterRef("sequence")).order_by().values("cause")[:1]
     grades = {
         g.assignment_id: g
         for g in Grade.objects.filter(user_id=user.pk, assignment_id__in=assignment_ids).annotate(last_cause=Subquery(last_cause))
