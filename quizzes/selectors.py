@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from courses.assignment_window import closes_at_for, due_at_for
 from courses.models import Assignment, Enrollment, Extension
+from grades.models import Grade
+from grades.selectors import grade_history_for_student
 from quizzes.models import Question, Quiz, QuizAttempt
 
 
@@ -85,6 +87,8 @@ class QuizStanding:
     in_progress: QuizAttempt | None
     submitted_count: int
     attempt_limit: int | None  # the student's own, extra attempts counted; None: unlimited
+    grade: Grade | None  # the score that counts, as the grades app keeps it
+    grade_changes: list  # of GradeChange, the student's own, newest first
 
     @property
     def attempts_left(self) -> int | None:
@@ -102,7 +106,7 @@ class QuizStanding:
 
 
 def quiz_standing(*, user: AbstractBaseUser, quiz: Quiz) -> QuizStanding:
-    """The student's standing on `quiz` (fetched with quiz_get_visible): two queries, however many attempts."""
+    """The student's standing on `quiz` (fetched with quiz_get_visible): three queries, however many attempts or grade changes."""
     assignment = quiz.assignment
     extension = Extension.objects.filter(assignment=assignment, user_id=user.pk).first()
     attempts = list(
@@ -112,6 +116,7 @@ def quiz_standing(*, user: AbstractBaseUser, quiz: Quiz) -> QuizStanding:
     )
     submitted = [a for a in attempts if a.submitted_at is not None]
     in_progress = next((a for a in attempts if a.submitted_at is None), None)
+    grade, grade_changes = grade_history_for_student(user=user, assignment=assignment)  # one query, joined
     limit = assignment.attempt_limit
     if limit is not None and extension is not None:
         limit += extension.extra_attempts
@@ -124,6 +129,8 @@ def quiz_standing(*, user: AbstractBaseUser, quiz: Quiz) -> QuizStanding:
         in_progress=in_progress,
         submitted_count=len(submitted),
         attempt_limit=limit,
+        grade=grade,
+        grade_changes=grade_changes,
     )
 
 

@@ -2,7 +2,9 @@
 
 Who may see what is decided by the grader's access functions
 (grader.selectors.exercise_get_visible, submission_get_for_user) and, for
-prechecks, by `precheck_get_for_user` here; nothing else filters by permission.
+prechecks, by `precheck_get_for_user` here; a grade and its history are read
+only through grades.selectors.grade_history_for_student, which reads the
+visitor's own. Nothing else filters by permission.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from courses.models import Assignment, Chapter, Course, Enrollment, Excusal, Extension
 from grader.models import Exercise, Submission
-from grades.models import Grade, GradeState
+from grades.models import Grade, GradeChange, GradeState
+from grades.selectors import OWN_CAUSES, grade_history_for_student
 from web.models import Precheck
 
 # The history on an exercise page: enough to see progress, few enough for one query.
@@ -42,6 +45,8 @@ class AssignmentRow:
     state: str  # not_started, pending, graded, excused
     score: Decimal | None
     late: bool
+    # The grade's latest change was the course staff's, not the student's own work: see _changed_by_staff.
+    changed_by_staff: bool = False
 
 
 @dataclass
@@ -68,6 +73,20 @@ def _effective(assignment: Assignment, extension: Extension | None) -> tuple[dat
     return due_at, closes_at
 
 
+def _changed_by_staff(grade: Grade | None) -> bool:
+    """Whether the course home marks this grade "changed": its latest change was not the student's own work.
+
+    The rule, kept simple and honest: the student's own submissions (and quiz
+    attempts) being accepted and graded are what they expect to move a grade;
+    anything else (a regrade, an override, an extension, an excusal, a late
+    penalty change) is news they may not have seen. The mark lasts until their
+    own work next changes the grade; nothing records whether they looked, so it
+    claims no more than "the last change was the staff's".
+    """
+    last_cause = getattr(grade, "last_cause", None)
+    return last_cause is not None and last_cause not in OWN_CAUSES
+
+
 def _row(assignment: Assignment, grade: Grade | None, extension: Extension | None, excused: bool, now) -> AssignmentRow:
     due_at, closes_at = _effective(assignment, extension)
     if assignment.kind == Assignment.Kind.QUIZ:
@@ -91,6 +110,7 @@ def _row(assignment: Assignment, grade: Grade | None, extension: Extension | Non
         state="not_started" if state == GradeState.NOT_SUBMITTED else state,
         score=grade.score if grade is not None and state == GradeState.GRADED else None,
         late=bool(grade is not None and grade.late and state == GradeState.GRADED),
+        changed_by_staff=_changed_by_staff(grade),
     )
 
 
@@ -99,7 +119,8 @@ def course_home_for_user(*, user: AbstractBaseUser) -> list[CourseBlock]:
 
     Six queries whatever the number of courses, assignments or students:
     enrollments, chapters, assignments (with their exercise or quiz), and the
-    student's own grades, extensions and excusals.
+    student's own grades (each with the cause of its latest change, joined in
+    the same query), extensions and excusals.
     """
     enrollments = list(Enrollment.objects.filter(user_id=user.pk).select_related("course").order_by("course__slug"))
     if not enrollments:
@@ -113,7 +134,13 @@ def course_home_for_user(*, user: AbstractBaseUser) -> list[CourseBlock]:
         .order_by("slug")
     )
     assignment_ids = [a.pk for a in assignments]
-    grades = {g.assignment_id: g for g in Grade.objects.filter(user_id=user.pk, assignment_id__in=assignment_ids)}
+    # A grade's sequence is its latest change's (set in the same transaction), so the
+    # subquery is one unique-index lookup per grade, inside the grades' own query.
+    last_cause = GradeChange.objects.filter(grade_id=OuterRef("pk"), sequence=OuterRef("sequence")).order_by().values("cause")[:1]
+    grades = {
+        g.assignment_id: g
+        for g in Grade.objects.filter(user_id=user.pk, assignment_id__in=assignment_ids).annotate(last_cause=Subquery(last_cause))
+    }
     extensions = {e.assignment_id: e for e in Extension.objects.filter(user_id=user.pk, assignment_id__in=assignment_ids)}
     excused = set(Excusal.objects.filter(user_id=user.pk, assignment_id__in=assignment_ids).values_list("assignment_id", flat=True))
 
@@ -163,6 +190,7 @@ class ExercisePage:
     extension: Extension | None
     excused: bool
     grade: Grade | None
+    grade_changes: list[GradeChange]  # the student's own, newest first
     attempts_used: int
     attempt_limit: int | None
     history: list[Submission]
@@ -182,11 +210,12 @@ def exercise_page_for_user(*, user: AbstractBaseUser, exercise: Exercise, result
         assignment = exercise.assignment  # exercise_get_visible joined it
     except Assignment.DoesNotExist:
         assignment = None
-    extension = grade = None
+    extension = None
     excused = False
+    # The grade and its history in one query (None and [] without an assignment).
+    grade, grade_changes = grade_history_for_student(user=user, assignment=assignment)
     if assignment is not None:
         extension = Extension.objects.filter(assignment=assignment, user_id=user.pk).first()
-        grade = Grade.objects.filter(assignment=assignment, user_id=user.pk).first()
         excused = Excusal.objects.filter(assignment=assignment, user_id=user.pk).exists()
     history = list(
         Submission.objects.filter(user_id=user.pk, exercise_id=exercise.pk)
@@ -216,6 +245,7 @@ def exercise_page_for_user(*, user: AbstractBaseUser, exercise: Exercise, result
         extension=extension,
         excused=excused,
         grade=grade,
+        grade_changes=grade_changes,
         attempts_used=used,
         attempt_limit=limit,
         history=history,

@@ -74,6 +74,9 @@ def test_log_in_submit_a_correct_softmax_and_see_full_marks(browser_factory, wor
     # The history and the grade beside the editor followed without a reload.
     assert browser.page.locator("#history tbody tr").count() == 1
     assert "10 / 10" in browser.page.locator("#standing").inner_text()
+    # So did the grade history: the first grading is a change, newest first.
+    changes = browser.page.locator("#grade-history tbody tr")
+    assert changes.count() == 2 and "Your work was graded" in changes.first.inner_text()
     _accessible(browser, "exercise page with a result")
     browser.shot("softmax-full-marks")
     assert Submission.objects.get(user=student).score == 10
@@ -193,6 +196,39 @@ def test_the_keyboard_reaches_everything_and_focus_is_visible(browser_factory, w
     browser.shot("keyboard-submit")
 
 
+def test_an_instructor_s_override_shows_on_the_home_and_in_the_history_in_both_languages(browser_factory, worker, student):
+    from decimal import Decimal
+
+    from courses.models import Assignment
+    from grades.services import grade_override
+
+    browser = browser_factory()
+    browser.log_in("student1", "student1-pw-9z")
+    browser.go("/exercises/softmax/")
+    browser.set_code(CORRECT_SOFTMAX)
+    browser.page.get_by_role("button", name="Submit").click()
+    browser.page.locator("#result .score").wait_for(timeout=TIMEOUT)
+    teacher = get_user_model().objects.create_user(username="teacher1", password="teacher1-pw-9z")
+    Enrollment.objects.create(user=teacher, course=Enrollment.objects.get(user=student).course, role=Enrollment.Role.INSTRUCTOR)
+    grade_override(student=student, assignment=Assignment.objects.get(slug="softmax"), score=Decimal(7), actor=teacher,
+                   reason="the <axis> argument is ignored")  # fmt: skip
+
+    browser.go("/")
+    row = browser.page.locator("tr", has_text="The softmax function")
+    assert "7 / 10" in row.inner_text()
+    _accessible(browser, "home with a changed grade")
+    row.get_by_role("link", name="changed by the course staff: see your grade history").click()
+    browser.page.wait_for_url(re.compile(r"/exercises/softmax/#grade-history$"))
+    latest = browser.page.locator("#grade-history tbody tr").first
+    assert "Set by an instructor" in latest.inner_text() and "the <axis> argument is ignored" in latest.inner_text()
+    assert "teacher1" not in browser.page.inner_text("main")
+    _accessible(browser, "exercise page with a grade history")
+    browser.shot("softmax-grade-history")
+    browser.go("/exercises/softmax/?lang=zh")
+    assert "教师调整了成绩" in browser.page.locator("#grade-history tbody tr").first.inner_text()
+    _accessible(browser, "grade history in Chinese")
+
+
 def test_take_the_chapter_1_quiz_and_see_the_score_and_explanations(browser_factory, student):
     from quizzes.bank_loading import quiz_bank_load
     from quizzes.models import QuizAttempt
@@ -217,5 +253,8 @@ def test_take_the_chapter_1_quiz_and_see_the_score_and_explanations(browser_fact
     assert "1.1.1" in browser.page.locator("#result-c1-deep-blue-weak-ai").inner_text()
     _accessible(browser, "quiz result")
     browser.shot("quiz-chapter-1-result")
+    browser.go("/quizzes/chapter-1-quiz/")
+    assert "Your work was graded" in browser.page.locator("#grade-history").inner_text()
+    _accessible(browser, "quiz page with a grade history")
     browser.go("/")
     assert "1 /" in browser.page.locator("tr", has_text="Chapter 1 quiz").inner_text()

@@ -268,14 +268,15 @@ def test_the_quiz_page_s_query_count_does_not_grow(client, alice, quiz, assignme
     attempt = _start(client, alice)
     _submit(client, attempt, {"single": "a"})
     _start(client, alice)
-    with django_assert_num_queries(6):
+    # Seven: the grade and its history (one query, joined) joined the page's six.
+    with django_assert_num_queries(7):
         assert client.get(DETAIL).status_code == 200
     _more_questions(quiz, 10)
     for _ in range(3):
         done = QuizAttempt.objects.get(user=alice, submitted_at__isnull=True)
         _submit(client, done, {})
         _start(client, alice)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(DETAIL).status_code == 200
 
 
@@ -290,3 +291,50 @@ def test_the_result_page_s_query_count_does_not_grow(client, alice, quiz, assign
     _more_questions(quiz, 10)
     with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
+
+
+def _grade_history(html):
+    """The quiz page's grade history rows, newest first: (cause, the cells' text)."""
+    import re
+
+    section = html.split('id="grade-history"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r'<tr class="grade-change cause-([a-z_]+)">(.*?)</tr>', section, re.S)
+    return [(cause, [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]) for cause, row in rows]
+
+
+def test_the_quiz_page_shows_the_grade_and_how_it_changed(client, alice, bob, teacher, assignment):
+    from decimal import Decimal
+
+    from grades.services import grade_override
+
+    attempt = _start(client, alice)
+    _submit(client, attempt, right_responses(attempt.seed))
+    html = client.get(DETAIL + "?lang=en").content.decode()
+    assert "Your grade" in html and "10 / 10" in html
+    assert [(cause, cells[1:]) for cause, cells in _grade_history(html)] == [
+        ("graded", ["Your work was graded", "—", "10", "—"])
+    ]
+    grade_override(student=alice, assignment=assignment, score=Decimal("7.5"), actor=teacher, reason="question 4 was ambiguous <b>")
+    html = client.get(DETAIL + "?lang=en").content.decode()
+    assert "7.50 / 10" in html
+    cause, cells = _grade_history(html)[0]
+    # The reason as the instructor wrote it, escaped: text, never markup.
+    assert (cause, cells[1:]) == ("override", ["Set by an instructor", "10", "7.50", "question 4 was ambiguous &lt;b&gt;"])
+    assert "teacher" not in html
+    assert "<h3 id=\"grade-history-heading\">Grade history</h3>" in html
+    zh = client.get(DETAIL + "?lang=zh").content.decode()
+    assert "成绩变动记录" in zh and "教师调整了成绩" in zh and "你的作业已评分" in zh
+    # Her classmate's page: his own standing, none of hers.
+    client.force_login(bob)
+    html = client.get(DETAIL + "?lang=en").content.decode()
+    assert _grade_history(html) == [] and "ambiguous" not in html and "Not started" in html
+
+
+def test_the_course_staff_see_no_student_s_history_on_the_students_page(client, alice, teacher, ta, assignment):
+    # Anonymous visitors and other courses' people are covered above (login, 404).
+    attempt = _start(client, alice)
+    _submit(client, attempt, right_responses(attempt.seed))
+    for person in (teacher, ta):
+        client.force_login(person)
+        html = client.get(DETAIL + "?lang=en").content.decode()
+        assert _grade_history(html) == [] and "10 / 10" not in html

@@ -1,6 +1,7 @@
 """Filters for the students' pages."""
 
 from django import template
+from django.template.defaultfilters import floatformat
 
 from django.utils.translation import gettext_lazy as _
 
@@ -43,3 +44,40 @@ _STATUS_TEXT = {
 def status_text(status: str) -> str:
     """A run's status in the page's language."""
     return _STATUS_TEXT.get(status, status)
+
+
+# Why a grade changed, in the student's terms. The actor is not named (as in the
+# API): the staff's own words are in the change's reason.
+_CAUSE_TEXT = {
+    "submitted": _("You submitted; the grader has it"),
+    "graded": _("Your work was graded"),
+    "regraded": _("Regraded by the course staff"),
+    "late_penalty": _("The late penalty was changed"),
+    "extension": _("Your extension was granted or changed"),
+    "override": _("Set by an instructor"),
+}
+_EXCUSAL_TEXT = {True: _("Excused by the course staff"), False: _("Excusal withdrawn")}
+
+
+@register.filter
+def change_text(change) -> str:
+    """What a GradeChange did, in the page's language (an excusal says which way it went)."""
+    if change.cause == "excused":
+        return _EXCUSAL_TEXT[change.new_state == "excused"]
+    return _CAUSE_TEXT.get(change.cause, change.cause)
+
+
+_STATE_TEXT = {
+    "": "—",  # no grade yet: the first change's "before"
+    "not_submitted": _("Not started"),
+    "pending": _("Being graded"),
+    "excused": _("Excused"),
+}
+
+
+@register.simple_tag
+def grade_value(state: str, score) -> str:
+    """One side of a grade change: the score when graded, else the state in words."""
+    if state == "graded" and score is not None:
+        return floatformat(score, "-2")
+    return str(_STATE_TEXT.get(state, state))
