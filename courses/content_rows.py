@@ -120,15 +120,13 @@ class ContentRows:
     def _kept(existing, values: dict, changed: list[str], recorded: dict | None) -> KeptRow | None:
         if recorded is None:
             return KeptRow(UNRECORDED, changed)
-        edited = []
-        for name, wanted in values.items():
-            if name in recorded:
-                if value_digest(_current(existing, name, wanted)) != recorded[name]:
-                    edited.append(name)
-            elif name in changed:
-                # A field the last load did not write (the files began to set it): nobody
-                # knows who set its value, so it is not taken over silently either.
-                edited.append(name)
+        # Only what the last load wrote can have been edited since. A field the files begin to
+        # set (say `published = true` in a release) is the files' new word on it, as before.
+        edited = [
+            name
+            for name, wanted in values.items()
+            if name in recorded and value_digest(_current(existing, name, wanted)) != recorded[name]
+        ]
         return KeptRow(EDITED, edited) if edited else None
 
     def save(self) -> None:

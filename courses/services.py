@@ -461,7 +461,9 @@ def course_content_read(*, directory: Path) -> CourseContent:
 # --- Loading -------------------------------------------------------------------
 
 
-def course_load_from_directory(*, directory: Path, dry_run: bool = False, overwrite: bool = False) -> CourseLoadResult:
+def course_load_from_directory(
+    *, directory: Path, dry_run: bool = False, overwrite: bool = False
+) -> CourseLoadResult:
     """Create or update the course, its chapters and exercises from `directory`.
 
     A row changed in admin since the last load is kept (result.kept) unless

@@ -132,7 +132,8 @@ def test_a_dry_run_reports_an_edited_question_and_writes_nothing(content):
 
     lines = _seed_args("--dry-run", "--overwrite", directory=content)
 
-    assert "  question chapter-1-quiz/c1-deep-blue-weak-ai: would be overwritten from the files · 已按文件覆盖: prompt_en" in lines
+    overwritten = "would be overwritten from the files · 已按文件覆盖: prompt_en"
+    assert f"  question chapter-1-quiz/c1-deep-blue-weak-ai: {overwritten}" in lines
     assert list(Question.objects.order_by("pk").values()) == before
     lines = _seed_args("--dry-run", directory=content)
     assert f"  question chapter-1-quiz/c1-deep-blue-weak-ai: {KEPT}: prompt_en" in lines
