@@ -38,8 +38,14 @@ class KeptRow:
     fields: list[str]  # EDITED: the fields changed since the last load; UNRECORDED: those differing from the files
 
 
+def content_key(model, natural_key: str) -> str:
+    """How a row loaded from files is named in ContentFingerprint, e.g. "grader.exercise:softmax"."""
+    return f"{model._meta.label_lower}:{natural_key}"
+
+
 def _canonical(value):
-    """A JSON form in which two values are equal exactly when Python finds them equal."""
+    """A JSON form in which a value read from a file and the same value read back from its
+    column give the same text (10, 10.0 and Decimal("10.00") alike; a relation by its key)."""
     if isinstance(value, models.Model):
         value = value.pk  # a relation is recorded by its key, as _current reads it back
     if value is None or isinstance(value, (bool, str)):

@@ -38,7 +38,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from courses.content_rows import ContentRows, KeptRow
+from courses.content_rows import ContentRows, KeptRow, content_key
 from courses.models import Assignment, Chapter, Course
 from grader.exercise_validation import exercise_problems, function_names_problem, mistake_declared, mistake_problems
 from grader.models import Exercise
@@ -479,11 +479,6 @@ def course_load_from_directory(
         if dry_run:
             transaction.set_rollback(True)
     return result
-
-
-def content_key(model, natural_key: str) -> str:
-    """How a row loaded from files is named in courses.ContentFingerprint, e.g. "grader.exercise:softmax"."""
-    return f"{model._meta.label_lower}:{natural_key}"
 
 
 def _course_content_save(content: CourseContent, *, overwrite: bool) -> CourseLoadResult:

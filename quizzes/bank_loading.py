@@ -17,9 +17,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from courses.content_rows import ContentRows, KeptRow
+from courses.content_rows import ContentRows, KeptRow, content_key
 from courses.models import Assignment, Chapter, Course
-from courses.services import ContentError, content_key
+from courses.services import ContentError
 from quizzes.bank import load_bank
 from quizzes.item_codec import item_body
 from quizzes.models import Question, Quiz
