@@ -187,3 +187,22 @@ class Excusal(models.Model):
 
     def __str__(self):
         return f"{self.user} excused from {self.assignment.slug}"
+
+
+class ContentFingerprint(models.Model):
+    """What the content loader (`manage.py seed_course`) last wrote to one row, field by field.
+
+    A later load compares the row with it: a row still as the loader left it
+    takes the files' new values; a row whose fields differ was edited in admin
+    since, and is kept (`--overwrite` takes the files' version). One digest per
+    field, so the report can name the fields edited. The key names the row as
+    the files do (e.g. "grader.exercise:softmax"), so a load reads every
+    fingerprint it needs in one query.
+    """
+
+    key = models.CharField(max_length=300, unique=True)
+    digests = models.JSONField(default=dict, help_text="Field name -> SHA-256 of the value the loader wrote.")
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.key

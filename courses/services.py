@@ -17,11 +17,13 @@ loading (`course_load_from_directory`) writes only after the whole directory
 has been read without a problem, inside one transaction, so a bad file
 imports nothing.
 
-The files are the source of truth for the course they describe: a load sets
-every field the files define (and reports which it changed). What the files
-do not define is left alone: an assignment's dates, late policy and
-publication (the instructor's call), enrollments, and chapters, exercises or courses that are
-not in the files. Nothing is ever deleted.
+A load sets the fields the files define on rows still as the last load left
+them, so content shipped in a release arrives; a row changed in admin since the
+last load is kept and reported with the fields changed (courses.content_rows
+decides; `overwrite` takes the files' version everywhere). What the files do not
+define is left alone: an assignment's dates, late policy and publication (the
+instructor's call), enrollments, and chapters, exercises or courses that are not
+in the files. Nothing is ever deleted.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 
+from courses.content_rows import ContentRows, KeptRow, content_key
 from courses.models import Assignment, Chapter, Course
 from grader.exercise_validation import exercise_problems, function_names_problem, mistake_declared, mistake_problems
 from grader.models import Exercise
@@ -99,6 +102,7 @@ class CourseLoadResult:
     course: Course
     created: list[str] = field(default_factory=list)  # labels such as "exercise softmax"
     updated: dict[str, list[str]] = field(default_factory=dict)  # label -> fields overwritten
+    kept: dict[str, KeptRow] = field(default_factory=dict)  # label -> why kept, which fields
     unchanged: int = 0
     chapter_count: int = 0  # in the files
     exercise_count: int = 0  # in the files
@@ -457,38 +461,13 @@ def course_content_read(*, directory: Path) -> CourseContent:
 # --- Loading -------------------------------------------------------------------
 
 
-def _changed_fields(obj: models.Model, values: dict) -> list[str]:
-    changed = []
-    for name, value in values.items():
-        if isinstance(value, models.Model):
-            # Compare keys: reading obj.<fk> could cost a query per row.
-            if getattr(obj, f"{name}_id") != value.pk:
-                changed.append(name)
-        elif getattr(obj, name) != value:
-            changed.append(name)
-    return changed
-
-
-def _upsert(model, *, existing, lookup: dict, values: dict, label: str, result: CourseLoadResult):
-    """update_or_create, skipped when `existing` already holds `values`."""
-    if existing is not None:
-        changed = _changed_fields(existing, values)
-        if not changed:
-            # Nothing to write: the common case on every `make install`.
-            result.unchanged += 1
-            return existing
-    obj, created = model.objects.update_or_create(**lookup, defaults=values)
-    if created:
-        result.created.append(label)
-    else:
-        result.updated[label] = changed
-    return obj
-
-
-def course_load_from_directory(*, directory: Path, dry_run: bool = False) -> CourseLoadResult:
+def course_load_from_directory(
+    *, directory: Path, dry_run: bool = False, overwrite: bool = False
+) -> CourseLoadResult:
     """Create or update the course, its chapters and exercises from `directory`.
 
-    Idempotent: a second load with unchanged files writes nothing. The whole
+    A row changed in admin since the last load is kept (result.kept) unless
+    `overwrite`. Idempotent: a second load with unchanged files writes nothing. The whole
     directory is validated first (ContentError, nothing written), then saved
     in one transaction. With dry_run the changes are computed and rolled back.
     Exercise slugs are global: a slug already used by another course's
@@ -496,22 +475,30 @@ def course_load_from_directory(*, directory: Path, dry_run: bool = False) -> Cou
     """
     content = course_content_read(directory=directory)
     with transaction.atomic():
-        result = _course_content_save(content)
+        result = _course_content_save(content, overwrite=overwrite)
         if dry_run:
             transaction.set_rollback(True)
     return result
 
 
-def _course_content_save(content: CourseContent) -> CourseLoadResult:
+def _course_content_save(content: CourseContent, *, overwrite: bool) -> CourseLoadResult:
+    slugs = [exercise.slug for exercise in content.exercises]
+    rows = ContentRows(
+        [content_key(Course, content.slug)]
+        + [content_key(Chapter, f"{content.slug}/{chapter.number}") for chapter in content.chapters]
+        + [content_key(model, slug) for slug in slugs for model in (Exercise, Assignment)],
+        overwrite=overwrite,
+    )
     existing_course = Course.objects.filter(slug=content.slug).first()
     result = CourseLoadResult(  # course is set just below
         course=existing_course, chapter_count=len(content.chapters), exercise_count=len(content.exercises)
     )
-    course = _upsert(
+    course = rows.load(
         Course,
         existing=existing_course,
         lookup={"slug": content.slug},
         values=content.values,
+        key=content_key(Course, content.slug),
         label=f"course {content.slug}",
         result=result,
     )
@@ -520,16 +507,16 @@ def _course_content_save(content: CourseContent) -> CourseLoadResult:
     existing_chapters = {chapter.number: chapter for chapter in Chapter.objects.filter(course=course)}
     chapters = {}
     for chapter in content.chapters:
-        chapters[chapter.number] = _upsert(
+        chapters[chapter.number] = rows.load(
             Chapter,
             existing=existing_chapters.get(chapter.number),
             lookup={"course": course, "number": chapter.number},
             values={"title_zh": chapter.title_zh, "title_en": chapter.title_en},
+            key=content_key(Chapter, f"{content.slug}/{chapter.number}"),
             label=f"chapter {chapter.number}",
             result=result,
         )
 
-    slugs = [exercise.slug for exercise in content.exercises]
     existing_exercises = {
         exercise.slug: exercise
         for exercise in Exercise.objects.filter(slug__in=slugs).select_related("chapter__course")
@@ -549,11 +536,12 @@ def _course_content_save(content: CourseContent) -> CourseLoadResult:
     refused = []
     for exercise in content.exercises:
         values = exercise.values
-        saved = _upsert(
+        saved = rows.load(
             Exercise,
             existing=existing_exercises.get(exercise.slug),
             lookup={"slug": exercise.slug},
             values={"chapter": chapters[exercise.chapter_number], **values},
+            key=content_key(Exercise, exercise.slug),
             label=f"exercise {exercise.slug}",
             result=result,
         )
@@ -564,17 +552,22 @@ def _course_content_save(content: CourseContent) -> CourseLoadResult:
         # unless the file says it.
         if exercise.published is not None:
             assignment_values["published"] = exercise.published
-        refused += _publication_refusals(exercise, existing_assignment, assignment_values)
-        _upsert(
+        rows.load(
             Assignment,
             existing=existing_assignment,
             lookup={"slug": exercise.slug},
             values=assignment_values,
+            key=content_key(Assignment, exercise.slug),
             label=f"assignment {exercise.slug}",
             result=result,
+            # Only a load that writes the assignment can publish it; a kept one stays as admin left it.
+            before_write=lambda existing, exercise=exercise, values=assignment_values: refused.extend(
+                _publication_refusals(exercise, existing, values)
+            ),
         )
     if refused:
         raise ContentError(refused)  # inside the transaction: nothing stays written
+    rows.save()
     return result
 
 

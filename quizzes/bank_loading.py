@@ -1,10 +1,12 @@
 """Loading quiz banks (content/quizzes/*.toml) into Quiz and Question rows, each quiz with its Assignment.
 
 Reading is quizzes.bank's (pure, every item validated); this module writes.
-As for the exercises (courses.services), the files are the source of truth
-for what they define: a quiz's titles and chapter, its questions' fields and
-order, and its assignment's points (the sum of its questions'). What they do
-not define is left alone: the assignment's dates, attempt limit, grade and
+As for the exercises (courses.services, courses.content_rows), a load sets
+what the files define on rows still as the last load left them: a quiz's titles
+and chapter, its questions' fields and order, and its assignment's points (the
+sum of its questions'); a row changed in admin since the last load is kept and
+reported (`overwrite` takes the files' version). What they do not define is
+left alone: the assignment's dates, attempt limit, grade and
 late policy and publication, when answers are shown, questions added in admin,
 and attempts. Nothing is deleted. A second load of unchanged files writes nothing.
 """
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from courses.content_rows import ContentRows, KeptRow, content_key
 from courses.models import Assignment, Chapter, Course
 from courses.services import ContentError
 from quizzes.bank import load_bank
@@ -30,6 +33,7 @@ class QuizLoadResult:
     question_count: int = 0  # in the files
     created: list[str] = field(default_factory=list)  # labels such as "question chapter-1-quiz/c1-x"
     updated: dict[str, list[str]] = field(default_factory=dict)  # label -> fields overwritten
+    kept: dict[str, KeptRow] = field(default_factory=dict)  # label -> why kept, which fields
     unchanged: int = 0
 
     @property
@@ -41,34 +45,10 @@ def _decimal(fraction) -> Decimal:
     return (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(_POINTS_QUANTUM)
 
 
-def _changed_fields(obj, values: dict) -> list[str]:
-    changed = []
-    for name, value in values.items():
-        current = getattr(obj, f"{name}_id") if hasattr(value, "_meta") else getattr(obj, name)
-        wanted = value.pk if hasattr(value, "_meta") else value
-        if current != wanted:
-            changed.append(name)
-    return changed
-
-
-def _upsert(model, *, existing, lookup: dict, values: dict, label: str, result: QuizLoadResult):
-    if existing is not None:
-        changed = _changed_fields(existing, values)
-        if not changed:
-            result.unchanged += 1
-            return existing
-        for name, value in values.items():
-            setattr(existing, name, value)
-        existing.save(update_fields=[*values, *(["updated_at"] if model is Quiz else [])])
-        result.updated[label] = changed
-        return existing
-    obj = model.objects.create(**lookup, **values)
-    result.created.append(label)
-    return obj
-
-
-def quiz_bank_load(*, directory: Path, course: Course) -> QuizLoadResult:
+def quiz_bank_load(*, directory: Path, course: Course, overwrite: bool = False) -> QuizLoadResult:
     """Create or update every quiz of the bank in `directory` (its *.toml files) in `course`.
+
+    A row changed in admin since the last load is kept (result.kept) unless `overwrite`.
 
     Raises quizzes.bank.BankError (naming the file and the item) before
     writing anything when a file is broken, and ContentError when a quiz names
@@ -81,6 +61,11 @@ def quiz_bank_load(*, directory: Path, course: Course) -> QuizLoadResult:
     paths = sorted(directory.glob("*.toml")) if directory.is_dir() else [directory]
     result = QuizLoadResult(quiz_count=len(quizzes), question_count=sum(len(q.items) for q in quizzes))
     with transaction.atomic():
+        rows = ContentRows(
+            [content_key(model, quiz.slug) for quiz in quizzes for model in (Quiz, Assignment)]
+            + [content_key(Question, f"{quiz.slug}/{item.id}") for quiz in quizzes for item in quiz.items],
+            overwrite=overwrite,
+        )
         chapters = {chapter.number: chapter for chapter in Chapter.objects.filter(course=course)}
         slugs = [quiz.slug for quiz in quizzes]
         existing_quizzes = {quiz.slug: quiz for quiz in Quiz.objects.filter(slug__in=slugs)}
@@ -99,18 +84,19 @@ def quiz_bank_load(*, directory: Path, course: Course) -> QuizLoadResult:
             raise ContentError(problems)
 
         for quiz in quizzes:
-            row = _upsert(
+            row = rows.load(
                 Quiz,
                 existing=existing_quizzes.get(quiz.slug),
                 lookup={"slug": quiz.slug},
                 values={"course": course, "chapter": chapters[quiz.chapter], "title_zh": quiz.title.zh,
                         "title_en": quiz.title.en},
+                key=content_key(Quiz, quiz.slug),
                 label=f"quiz {quiz.slug}",
                 result=result,
             )  # fmt: skip
             existing_questions = {question.key: question for question in Question.objects.filter(quiz=row)}
             for position, item in enumerate(quiz.items):
-                _upsert(
+                rows.load(
                     Question,
                     existing=existing_questions.get(item.id),
                     lookup={"quiz": row, "key": item.id},
@@ -120,17 +106,20 @@ def quiz_bank_load(*, directory: Path, course: Course) -> QuizLoadResult:
                         "explanation_zh": item.explanation.zh, "explanation_en": item.explanation.en,
                         "body": item_body(item),
                     },
+                    key=content_key(Question, f"{quiz.slug}/{item.id}"),
                     label=f"question {quiz.slug}/{item.id}",
                     result=result,
                 )  # fmt: skip
-            _upsert(
+            rows.load(
                 Assignment,
                 existing=existing_assignments.get(quiz.slug),
                 lookup={"slug": quiz.slug},
                 # Dates, attempt limit, policies and publication are the instructor's, set in admin: left alone.
                 values={"course": course, "kind": Assignment.Kind.QUIZ, "quiz": row,
                         "points": _decimal(quiz.points).quantize(Decimal("0.01"))},
+                key=content_key(Assignment, quiz.slug),
                 label=f"assignment {quiz.slug}",
                 result=result,
             )
+        rows.save()
     return result

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from courses.models import Assignment, Chapter, Course
+from courses.content_rows import EDITED, KeptRow
+from courses.models import Assignment, Chapter, ContentFingerprint, Course
 from courses.services import (
     SAMPLE_CONTENT_DIRECTORY,
     ContentError,
@@ -75,8 +76,9 @@ def test_loading_twice_is_idempotent(django_assert_max_num_queries):
     course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY)
     before = _snapshot()
 
-    # Nothing changed: a few reads and no writes, whatever the number of exercises.
-    with django_assert_max_num_queries(6):
+    # Nothing changed: a few reads (the rows, and what the last load wrote to them) and no writes,
+    # whatever the number of exercises.
+    with django_assert_max_num_queries(7):
         result = course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY)
 
     assert _snapshot() == before
@@ -84,7 +86,7 @@ def test_loading_twice_is_idempotent(django_assert_max_num_queries):
     assert result.unchanged == 1 + 2 + 11 * 2
 
 
-def test_it_overwrites_fields_from_the_files_and_says_which(content):
+def test_an_edit_made_since_the_last_load_is_kept_and_named_the_rest_left_alone(content):
     course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY)
     Exercise.objects.filter(slug="softmax").update(points=3, title_en="edited in admin")
     closes_at = timezone.now()
@@ -93,9 +95,17 @@ def test_it_overwrites_fields_from_the_files_and_says_which(content):
     result = course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY)
 
     softmax = Exercise.objects.get(slug="softmax")
-    assert result.updated == {"exercise softmax": ["title_en", "points"]}
-    assert (softmax.points, softmax.title_en) == (Decimal("10"), "The softmax function")
+    assert result.updated == {}
+    assert result.kept == {"exercise softmax": KeptRow(EDITED, ["title_en", "points"])}
+    assert (softmax.points, softmax.title_en) == (Decimal("3"), "edited in admin")
     # The window and publication are the instructor's call, not the files'.
+    assert (softmax.assignment.closes_at, softmax.assignment.published) == (closes_at, False)
+
+    result = course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY, overwrite=True)
+
+    softmax.refresh_from_db()
+    assert result.updated == {"exercise softmax": ["title_en", "points"]} and result.kept == {}
+    assert (softmax.points, softmax.title_en) == (Decimal("10"), "The softmax function")
     assert (softmax.assignment.closes_at, softmax.assignment.published) == (closes_at, False)
 
 
@@ -163,6 +173,7 @@ def test_a_bad_file_leaves_an_earlier_load_untouched(content):
     assert f"{content / 'exercises' / 'ngram' / 'solution.py'}: Syntax error at line 1" in message
     assert _snapshot() == before
     assert Exercise.objects.get(slug="softmax").points == Decimal("10")
+    assert ContentFingerprint.objects.count() == 25  # what the first load wrote, nothing of the failed one
 
 
 @pytest.mark.parametrize(
@@ -235,16 +246,18 @@ def test_seed_course_prints_a_one_line_summary(content):
     out = StringIO()
     call_command("seed_course", directory=content, stdout=out)
     assert out.getvalue().splitlines() == [
-        "llm-foundations: 2 chapters · 章, 11 exercises · 练习 — 25 created · 新建, 0 updated · 更新, 0 unchanged · 未变",
-        "llm-foundations: 2 quizzes · 测验, 64 questions · 题 — 68 created · 新建, 0 updated · 更新, 0 unchanged · 未变",
+        "llm-foundations: 2 chapters · 章, 11 exercises · 练习 — 25 created · 新建, 0 updated · 更新, 0 kept · 保留, "
+        "0 unchanged · 未变",
+        "llm-foundations: 2 quizzes · 测验, 64 questions · 题 — 68 created · 新建, 0 updated · 更新, 0 kept · 保留, "
+        "0 unchanged · 未变",
     ]
 
     out = StringIO()
     call_command("seed_course", directory=content, stdout=out)
-    assert "0 created · 新建, 0 updated · 更新, 25 unchanged · 未变" in out.getvalue()
+    assert "0 created · 新建, 0 updated · 更新, 0 kept · 保留, 25 unchanged · 未变" in out.getvalue()
 
 
-def test_seed_course_names_what_it_overwrites():
+def test_seed_course_names_what_it_keeps_and_with_overwrite_what_it_overwrites():
     call_command("seed_course", stdout=StringIO())
     Course.objects.filter(slug="llm-foundations").update(title_en="Renamed in admin")
 
@@ -252,8 +265,20 @@ def test_seed_course_names_what_it_overwrites():
     call_command("seed_course", stdout=out)
 
     lines = out.getvalue().splitlines()
+    assert lines[0] == (
+        "  course llm-foundations: kept: edited in admin since the last load; --overwrite takes the files' version · "
+        "已保留：上次加载后在管理后台修改过；--overwrite 以文件为准: title_en"
+    )
+    assert "0 updated · 更新, 1 kept · 保留" in lines[1]
+    assert Course.objects.get().title_en == "Renamed in admin"
+
+    out = StringIO()
+    call_command("seed_course", overwrite=True, stdout=out)
+
+    lines = out.getvalue().splitlines()
     assert lines[0] == "  course llm-foundations: overwritten from the files · 已按文件覆盖: title_en"
-    assert "1 updated · 更新" in lines[1]
+    assert "1 updated · 更新, 0 kept · 保留" in lines[1]
+    assert Course.objects.get().title_en == "Foundations of Large Language Models"
 
 
 def test_seed_course_fails_with_the_file_name(content):

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from courses.content_rows import EDITED, KeptRow
 from courses.services import SAMPLE_CONTENT_DIRECTORY, course_load_from_directory
 from grader.models import Exercise
 
@@ -32,9 +33,12 @@ def test_a_browsers_crlf_is_stored_as_lf_and_the_loader_sees_no_change(admin_cli
     exercise.refresh_from_db()
     assert {name: getattr(exercise, name) for name in TEXTS} == files
     assert exercise.check_params == {"hidden": 4}
-    # Loading the files again overwrites only what admin really changed.
+    # Loading the files again sees only what admin really changed, and keeps it.
     result = course_load_from_directory(directory=SAMPLE_CONTENT_DIRECTORY)
-    assert result.updated == {"exercise softmax": ["check_params"]}
+    assert result.updated == {}
+    assert result.kept == {"exercise softmax": KeptRow(EDITED, ["check_params"])}
+    exercise.refresh_from_db()
+    assert exercise.check_params == {"hidden": 4}
 
 
 def test_the_check_suite_is_chosen_from_a_list_naming_the_functions_each_calls(admin_client):

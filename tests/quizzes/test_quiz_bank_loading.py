@@ -51,29 +51,94 @@ def test_every_quiz_of_the_bank_becomes_rows_with_its_assignment():
 def test_a_second_run_changes_nothing_and_says_so():
     first = _seed()
     assert first[1] == (
-        "llm-foundations: 2 quizzes · 测验, 64 questions · 题 — 68 created · 新建, 0 updated · 更新, 0 unchanged · 未变"
+        "llm-foundations: 2 quizzes · 测验, 64 questions · 题 — 68 created · 新建, 0 updated · 更新, 0 kept · 保留, "
+        "0 unchanged · 未变"
     )
     stamps = dict(Quiz.objects.values_list("slug", "updated_at"))
 
     second = _seed()
 
-    assert second[1].endswith("0 created · 新建, 0 updated · 更新, 68 unchanged · 未变")
+    assert second[1].endswith("0 created · 新建, 0 updated · 更新, 0 kept · 保留, 68 unchanged · 未变")
     assert dict(Quiz.objects.values_list("slug", "updated_at")) == stamps
 
 
-def test_what_admin_changed_in_a_file_s_field_is_overwritten_and_named_the_rest_left_alone():
+def _seed_args(*args, directory=SAMPLE_CONTENT_DIRECTORY):
+    out = StringIO()
+    call_command("seed_course", *args, directory=directory, stdout=out)
+    return out.getvalue().splitlines()
+
+
+KEPT = (
+    "kept: edited in admin since the last load; --overwrite takes the files' version · "
+    "已保留：上次加载后在管理后台修改过；--overwrite 以文件为准"
+)
+
+
+def test_a_question_edited_in_admin_is_kept_and_named_the_rest_left_alone():
     _seed()
-    Question.objects.filter(key="c1-deep-blue-weak-ai").update(prompt_en="Edited in admin")
+    question = Question.objects.get(key="c1-deep-blue-weak-ai")
+    # As admin saves it: the whole row, one field changed.
+    question.prompt_en, question.points = "Edited in admin", Decimal("2")
+    question.full_clean()
+    question.save()
     Assignment.objects.filter(slug="chapter-1-quiz").update(attempt_limit=3, published=False)
     Quiz.objects.filter(slug="chapter-1-quiz").update(answers_shown=Quiz.AnswersShown.AFTER_CLOSE)
 
     lines = _seed()
 
-    assert "  question chapter-1-quiz/c1-deep-blue-weak-ai: overwritten from the files · 已按文件覆盖: prompt_en" in lines
-    assert Question.objects.get(key="c1-deep-blue-weak-ai").prompt_en.startswith("The chess program Deep Blue")
+    assert f"  question chapter-1-quiz/c1-deep-blue-weak-ai: {KEPT}: points, prompt_en" in lines
+    assert lines[-1].endswith("0 created · 新建, 0 updated · 更新, 1 kept · 保留, 67 unchanged · 未变")
+    question.refresh_from_db()
+    assert (question.prompt_en, question.points) == ("Edited in admin", Decimal("2"))
     assignment = Assignment.objects.get(slug="chapter-1-quiz")
     assert (assignment.attempt_limit, assignment.published) == (3, False)
     assert Quiz.objects.get(slug="chapter-1-quiz").answers_shown == Quiz.AnswersShown.AFTER_CLOSE
+    # Kept on every later run too, and said again: nothing is updated.
+    assert f"  question chapter-1-quiz/c1-deep-blue-weak-ai: {KEPT}: points, prompt_en" in _seed()
+
+
+def test_overwrite_takes_the_files_version_of_an_edited_question():
+    _seed()
+    Question.objects.filter(key="c1-deep-blue-weak-ai").update(prompt_en="Edited in admin")
+
+    lines = _seed_args("--overwrite")
+
+    assert "  question chapter-1-quiz/c1-deep-blue-weak-ai: overwritten from the files · 已按文件覆盖: prompt_en" in lines
+    assert Question.objects.get(key="c1-deep-blue-weak-ai").prompt_en.startswith("The chess program Deep Blue")
+    # What --overwrite wrote is now what the last load wrote: the next run leaves it unchanged.
+    assert _seed()[-1].endswith("0 updated · 更新, 0 kept · 保留, 68 unchanged · 未变")
+
+
+def test_a_question_changed_in_the_files_and_not_in_admin_is_updated(content):
+    _seed(content)
+    path = content / "quizzes" / "chapter-1-quiz.toml"
+    bank = load_bank(content / "quizzes")
+    prompt = next(item for item in bank[0].items if item.id == "c1-deep-blue-weak-ai").prompt.en
+    text = path.read_text(encoding="utf-8")
+    assert text.count(prompt) == 1
+    path.write_text(text.replace(prompt, "Shipped in a release."), encoding="utf-8")
+
+    lines = _seed(content)
+
+    assert "  question chapter-1-quiz/c1-deep-blue-weak-ai: overwritten from the files · 已按文件覆盖: prompt_en" in lines
+    assert Question.objects.get(key="c1-deep-blue-weak-ai").prompt_en == "Shipped in a release."
+    assert _seed(content)[-1].endswith("0 updated · 更新, 0 kept · 保留, 68 unchanged · 未变")
+
+
+def test_a_dry_run_reports_an_edited_question_and_writes_nothing(content):
+    _seed(content)
+    Question.objects.filter(key="c1-deep-blue-weak-ai").update(prompt_en="Edited in admin")
+    before = list(Question.objects.order_by("pk").values())
+
+    lines = _seed_args("--dry-run", "--overwrite", directory=content)
+
+    overwritten = "would be overwritten from the files · 已按文件覆盖: prompt_en"
+    assert f"  question chapter-1-quiz/c1-deep-blue-weak-ai: {overwritten}" in lines
+    assert list(Question.objects.order_by("pk").values()) == before
+    lines = _seed_args("--dry-run", directory=content)
+    assert f"  question chapter-1-quiz/c1-deep-blue-weak-ai: {KEPT}: prompt_en" in lines
+    assert lines[-1].startswith("[dry run · 试运行] ")
+    assert list(Question.objects.order_by("pk").values()) == before
 
 
 def test_a_broken_item_stops_the_load_naming_file_and_item_and_nothing_is_written(content):
