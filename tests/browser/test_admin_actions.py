@@ -151,13 +151,17 @@ def test_self_check_shows_the_reference_at_full_marks_then_a_wrong_reference_los
     )  # fmt: skip
     browser.go("/admin/grader/referencecheck/")
     row = browser.page.locator("#result_list tbody tr", has_text="softmax")
-    expect(row.locator("td.field-status")).to_have_text("Full marks · 满分")
+    expect(row.locator("td.field-status")).to_have_text("Passed · 通过")
     row.locator("th.field-id a").click()
-    expect(_field(browser, "status")).to_have_text("Full marks · 满分")
-    expect(_field(browser, "runs")).to_have_text("3")
+    expect(_field(browser, "status")).to_have_text("Passed · 通过")
+    # Three seeds of the reference, then each of the four known-wrong solutions softmax ships.
+    expect(_field(browser, "runs")).to_have_text("7")
+    known_wrong = browser.page.locator("tr", has_text="no_max_subtraction.py")
+    expect(known_wrong).to_contain_text("Yes: caught · 是：已发现")
     browser.shot("admin-reference-check-full-marks")
     check.refresh_from_db()
-    assert (check.status, check.runs, check.problems) == (ReferenceCheck.Status.PASSED, 3, "")
+    assert (check.status, check.runs, check.problems) == (ReferenceCheck.Status.PASSED, 7, "")
+    assert check.known_wrong.filter(lost_points=True).count() == 4
 
     # The instructor pastes a known-wrong solution (no max subtraction) as the
     # reference, as a slip would: the next check finds it losing points.
