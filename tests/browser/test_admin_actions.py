@@ -154,14 +154,15 @@ def test_self_check_shows_the_reference_at_full_marks_then_a_wrong_reference_los
     expect(row.locator("td.field-status")).to_have_text("Passed · 通过")
     row.locator("th.field-id a").click()
     expect(_field(browser, "status")).to_have_text("Passed · 通过")
-    # Three seeds of the reference, then each of the four known-wrong solutions softmax ships.
-    expect(_field(browser, "runs")).to_have_text("7")
+    # Three seeds of the reference, then each known-wrong solution softmax ships.
+    shipped = len(list((SAMPLE_CONTENT_DIRECTORY / "exercises" / "softmax" / "mistakes").glob("*.py")))
+    expect(_field(browser, "runs")).to_have_text(str(3 + shipped))
     known_wrong = browser.page.locator("tr", has_text="no_max_subtraction.py")
     expect(known_wrong).to_contain_text("Yes: caught · 是：已发现")
     browser.shot("admin-reference-check-full-marks")
     check.refresh_from_db()
-    assert (check.status, check.runs, check.problems) == (ReferenceCheck.Status.PASSED, 7, "")
-    assert check.known_wrong.filter(lost_points=True).count() == 4
+    assert (check.status, check.runs, check.problems) == (ReferenceCheck.Status.PASSED, 3 + shipped, "")
+    assert check.known_wrong.filter(lost_points=True).count() == shipped
 
     # The instructor pastes a known-wrong solution (no max subtraction) as the
     # reference, as a slip would: the next check finds it losing points.
