@@ -84,8 +84,6 @@ def reference_check_run(*, reference_check_id: int) -> str:
     # changed: the answer is stored under that fingerprint, so it never vouches for a version it did not see.
     known_wrong = exercise_known_wrong_solutions(exercise=exercise)
     fingerprint = reference_check_fingerprint(exercise=exercise, known_wrong=known_wrong)
-    outcomes = []
-    reference_full_marks = None
     try:
         result = exercise_check_reference(exercise=exercise)
         reference_full_marks = result.ok

@@ -221,6 +221,26 @@ def test_a_second_delivery_of_the_task_grades_nothing_more(alpha, mistakes):
     assert KnownWrongGrading.objects.filter(reference_check=check).count() == 1
 
 
+def test_a_self_check_the_sandbox_could_not_run_stores_no_grading_and_blocks(client, alpha, mistakes, monkeypatch):
+    from grader import exercise_verification
+    from grader.sandbox import SandboxUnavailable
+    from grader.services.reference_checks import reference_check_request
+
+    (mistakes / "no_max.py").write_text(NO_MAX, encoding="utf-8")
+
+    def unavailable(**_kwargs):
+        raise SandboxUnavailable("no sandbox here")
+
+    monkeypatch.setattr(exercise_verification, "grade_code", unavailable)
+    check = reference_check_request(exercise=alpha.exercise, requested_by=alpha.instructor)
+    assert reference_check_run(reference_check_id=check.pk) == ReferenceCheck.Status.ERROR
+    check.refresh_from_db()
+    assert (check.runs, check.reference_full_marks, check.known_wrong.count()) == (0, None, 0)
+    assert "The sandbox is unavailable · 沙箱不可用" in check.problems
+    client.force_login(alpha.instructor)
+    assert "The checks could not run" in _refusal(_publish(client, alpha.assignment))
+
+
 def test_a_check_made_before_known_wrong_solutions_were_graded_is_out_of_date(client, alpha):
     """Its fingerprint named no method: it vouched for the reference only."""
     import hashlib
