@@ -113,8 +113,9 @@ class Assignment(models.Model):
 
     def clean(self):
         self._clean_identity()
-        # One publication rule for admin and the content loader: an exercise whose checks are
-        # known to be wrong (its reference loses points, a known-wrong solution passes) stays unpublished.
+        # Admin's publication rule (review.publishing): an exercise is published on a current, passing
+        # self-check only (its reference earns full marks, its known-wrong solutions lose points).
+        # The content loader does not come here; it keeps the rule for shipped content (see there).
         from review.publishing import assignment_becomes_published, assignment_publish_blockers
 
         if assignment_becomes_published(assignment=self):

@@ -572,8 +572,9 @@ def _course_content_save(content: CourseContent, *, overwrite: bool) -> CourseLo
 
 
 def _publication_refusals(exercise: ExerciseContent, existing: Assignment | None, values: dict) -> list[tuple[Path, str]]:
-    """The same publication rule as admin (Assignment.clean): an exercise whose checks are known
-    to be wrong is not published by a load either."""
+    """An exercise whose checks are known to be wrong is not published by a load either. Unlike
+    admin, no self-check is required: loads run without the sandbox, and shipped exercises are
+    graded by `check_exercises` and the test suite in CI (review.publishing says more)."""
     from review.publishing import exercise_publish_blockers
 
     will_publish = values.get("published", True if existing is None else existing.published)

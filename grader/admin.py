@@ -199,7 +199,10 @@ class ExerciseAdmin(CourseScopedAdmin, BilingualLabelsMixin, admin.ModelAdmin):
             },
         )
 
-    @admin.action(description="Check the reference solution earns full marks · 检查参考答案是否满分")
+    @admin.action(
+        description="Self-check: the reference earns full marks, the known-wrong solutions lose points · "
+        "自检：参考答案得满分，已知错误解法失分"
+    )
     def check_reference_solutions(self, request, queryset):
         # The sandbox never runs in the web process: a worker answers, on a row admin shows.
         from grader.admin_runs import reference_checks_request

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from courses.admin_scoping import CourseScopedAdmin
 from grader.admin import TestResultInline, _admin_link
-from grader.models import PENDING_RUN_STATUSES, GradingRun, ReferenceCheck, RegradeRequest
+from grader.models import PENDING_RUN_STATUSES, GradingRun, KnownWrongGrading, ReferenceCheck, RegradeRequest
 
 
 def reference_checks_request(model_admin, request, exercises) -> None:
@@ -19,8 +19,9 @@ def reference_checks_request(model_admin, request, exercises) -> None:
         reference_check_request(exercise=exercise, requested_by=request.user)
     model_admin.message_user(
         request,
-        f"{len(exercises)} reference check(s) queued; see Reference checks for the answer. · "
-        f"已排队 {len(exercises)} 项参考答案检查，结果见“参考答案检查”。",
+        f"{len(exercises)} reference check(s) queued: the reference solution and each known-wrong solution "
+        f"will be graded; see Reference checks for the answer. · "
+        f"已排队 {len(exercises)} 项参考答案检查（自检），将为参考答案和每个已知错误解法评分，结果见“参考答案检查”。",
         messages.SUCCESS,
     )
 
@@ -102,17 +103,55 @@ class RegradeRequestAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
         return f"{regrade.done} / {regrade.total}"
 
 
+class KnownWrongGradingInline(CourseScopedAdmin, admin.TabularInline):
+    """Each known-wrong solution the self-check graded: it must lose points, or the checks miss it."""
+
+    model = KnownWrongGrading
+    course_path = "reference_check__exercise__chapter__course"
+    ta_actions = frozenset({"view"})
+    fields = ("name", "mistake", "score_display", "lost_points_display", "status", "seed")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "Known-wrong solution · 已知错误解法"
+    verbose_name_plural = "Known-wrong solutions (each must lose points) · 已知错误解法（每个都必须失分）"
+
+    @admin.display(description="Score · 得分")
+    def score_display(self, row):
+        # normalize: 7.72 / 10, not 7.720 / 10.000.
+        return f"{row.score.normalize():f} / {row.max_score.normalize():f}"
+
+    @admin.display(description="Lost points · 是否失分")
+    def lost_points_display(self, row):
+        if row.lost_points:
+            return "Yes: caught · 是：已发现"
+        return "No: full marks, the checks miss it · 否：得满分，检查未能发现"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ReferenceCheck)
 class ReferenceCheckAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
+    """The self-checks: the reference on a few seeds, then each known-wrong solution (the inline)."""
+
     course_path = "exercise__chapter__course"
     ta_actions = frozenset({"view"})
     list_display = ("id", "exercise", "status", "currency", "runs", "requested_by", "created_at", "finished_at")
     list_filter = ("status",)
     list_select_related = ("exercise", "requested_by")
     fields = (
-        "exercise", "status", "currency", "runs", "problems", "requested_by", "created_at", "finished_at", "fingerprint",
+        "exercise", "status", "currency", "reference_full_marks", "runs", "problems", "requested_by", "created_at",
+        "finished_at", "fingerprint",
     )  # fmt: skip
     readonly_fields = fields
+    inlines = (KnownWrongGradingInline,)
 
     @admin.display(description="Up to date · 是否最新")
     def currency(self, check):

@@ -5,6 +5,7 @@ passes, means the exercise's checks are wrong, whatever the students submit.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from grader.code_grading import grade_code
@@ -38,21 +39,52 @@ def exercise_check_reference(*, exercise, seeds: list[int] | None = None) -> Exe
     return check
 
 
+@dataclass(frozen=True)
+class KnownWrongOutcome:
+    """What the checks made of one known-wrong solution: it must lose points."""
+
+    name: str
+    mistake: str
+    seed: int
+    status: str
+    score: Decimal
+    max_score: Decimal
+    named: frozenset[str]
+
+    @property
+    def lost_points(self) -> bool:
+        return self.score < self.max_score
+
+    @property
+    def problem(self) -> str:
+        return f"{self.name}: a known-wrong solution earned full marks (seed {self.seed})"
+
+
+def known_wrong_grade(*, exercise, name: str, mistake: str, code: str, seed: int | None = None) -> KnownWrongOutcome:
+    """Grade one known-wrong solution as a student's submission (SandboxUnavailable propagates)."""
+    run_seed = new_seed() if seed is None else seed
+    report = grade_code(exercise=exercise, code=code, seed=run_seed)
+    return KnownWrongOutcome(
+        name=name, mistake=mistake, seed=run_seed, status=report.status,
+        score=report.score, max_score=report.max_score,
+        named=frozenset(test.mistake for test in report.tests if test.mistake),
+    )  # fmt: skip
+
+
 def exercise_check_mistakes(*, exercise, directory: Path, seed: int | None = None) -> ExerciseCheck:
     """Each known-wrong solution in `directory` must lose points, and be named when it declares its mistake."""
     check = ExerciseCheck(slug=exercise.slug)
     for path in sorted(directory.glob("*.py")):
         code = path.read_text(encoding="utf-8")
         declared = mistake_declared(code)
-        run_seed = new_seed() if seed is None else seed
-        report = grade_code(exercise=exercise, code=code, seed=run_seed)
+        outcome = known_wrong_grade(exercise=exercise, name=path.name, mistake=declared or "", code=code, seed=seed)
         check.runs += 1
-        if report.score >= report.max_score:
-            check.problems.append(f"{path.name}: a known-wrong solution earned full marks (seed {run_seed})")
+        if not outcome.lost_points:
+            check.problems.append(outcome.problem)
             continue
-        named = {test.mistake for test in report.tests if test.mistake}
-        if declared and declared not in named:
+        if declared and declared not in outcome.named:
             check.problems.append(
-                f"{path.name}: declares mistake {declared!r} but the checks named {sorted(named) or 'nothing'} (seed {run_seed})"
+                f"{path.name}: declares mistake {declared!r} but the checks named {sorted(outcome.named) or 'nothing'} "
+                f"(seed {outcome.seed})"
             )
     return check

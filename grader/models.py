@@ -215,11 +215,16 @@ class TestResult(models.Model):
 
 
 class ReferenceCheck(models.Model):
-    """An instructor's "does the reference still earn full marks?", answered by a worker, not the web."""
+    """An instructor's self-check of an exercise's checks, answered by a worker, not the web.
+
+    It passes when the reference solution earns full marks on every seed tried and
+    every known-wrong solution the exercise ships loses points (each one's grading
+    is a KnownWrongGrading row of the check).
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending · 等待中"
-        PASSED = "passed", "Full marks · 满分"
+        PASSED = "passed", "Passed · 通过"
         FAILED = "failed", "Problems found · 发现问题"
         ERROR = "error", "Could not run · 无法运行"
 
@@ -228,7 +233,10 @@ class ReferenceCheck(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    runs = models.PositiveSmallIntegerField(default=0)
+    runs = models.PositiveSmallIntegerField(default=0, help_text="Gradings made: the reference's seeds and the known-wrong solutions.")
+    reference_full_marks = models.BooleanField(
+        null=True, blank=True, help_text="Whether the reference earned full marks on every seed; empty until answered."
+    )
     problems = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -244,3 +252,24 @@ class ReferenceCheck(models.Model):
 
     def __str__(self):
         return f"reference check #{self.pk} of {self.exercise.slug} ({self.status})"
+
+
+class KnownWrongGrading(models.Model):
+    """One known-wrong solution as a self-check graded it: it must lose points, or the checks miss it."""
+
+    reference_check = models.ForeignKey(ReferenceCheck, on_delete=models.CASCADE, related_name="known_wrong")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200, help_text="The solution's file name in the exercise's mistakes folder.")
+    mistake = models.CharField(max_length=64, blank=True, help_text="The mistake the file declares, if any.")
+    seed = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=RunStatus.choices)
+    score = models.DecimalField(max_digits=7, decimal_places=3)
+    max_score = models.DecimalField(max_digits=7, decimal_places=3)
+    lost_points = models.BooleanField()
+
+    class Meta:
+        ordering = ["reference_check", "position"]
+        constraints = [models.UniqueConstraint(fields=["reference_check", "position"], name="one_row_per_known_wrong_of_a_check")]
+
+    def __str__(self):
+        return f"{self.name}: {self.score}/{self.max_score}"

@@ -72,6 +72,21 @@ class AssignmentAdmin(CourseScopedAdmin, admin.ModelAdmin):
             return self.fieldsets
         return (*self.fieldsets, ("Extensions and excusals · 延期与免除", {"fields": ("bulk_links",)}))
 
+    def get_changeform_initial_data(self, request):
+        # A new assignment starts unpublished: its exercise is published once a self-check passed
+        # (Assignment.clean()). The model's default stays published, for the content loader's.
+        return {"published": False, **super().get_changeform_initial_data(request)}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "published" and formfield is not None:
+            formfield.help_text = (
+                "Students see it once published. A coding exercise is published only after a passing, "
+                "up-to-date self-check (Exercises → “Self-check”). · "
+                "发布后学生可见。编程练习须先通过最新的自检（练习 →“自检”）才能发布。"
+            )
+        return formfield
+
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), "bulk_links") if obj is not None else ()
 

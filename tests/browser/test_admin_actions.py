@@ -151,13 +151,18 @@ def test_self_check_shows_the_reference_at_full_marks_then_a_wrong_reference_los
     )  # fmt: skip
     browser.go("/admin/grader/referencecheck/")
     row = browser.page.locator("#result_list tbody tr", has_text="softmax")
-    expect(row.locator("td.field-status")).to_have_text("Full marks · 满分")
+    expect(row.locator("td.field-status")).to_have_text("Passed · 通过")
     row.locator("th.field-id a").click()
-    expect(_field(browser, "status")).to_have_text("Full marks · 满分")
-    expect(_field(browser, "runs")).to_have_text("3")
+    expect(_field(browser, "status")).to_have_text("Passed · 通过")
+    # Three seeds of the reference, then each known-wrong solution softmax ships.
+    shipped = len(list((SAMPLE_CONTENT_DIRECTORY / "exercises" / "softmax" / "mistakes").glob("*.py")))
+    expect(_field(browser, "runs")).to_have_text(str(3 + shipped))
+    known_wrong = browser.page.locator("tr", has_text="no_max_subtraction.py")
+    expect(known_wrong).to_contain_text("Yes: caught · 是：已发现")
     browser.shot("admin-reference-check-full-marks")
     check.refresh_from_db()
-    assert (check.status, check.runs, check.problems) == (ReferenceCheck.Status.PASSED, 3, "")
+    assert (check.status, check.runs, check.problems) == (ReferenceCheck.Status.PASSED, 3 + shipped, "")
+    assert check.known_wrong.filter(lost_points=True).count() == shipped
 
     # The instructor pastes a known-wrong solution (no max subtraction) as the
     # reference, as a slip would: the next check finds it losing points.
@@ -167,8 +172,8 @@ def test_self_check_shows_the_reference_at_full_marks_then_a_wrong_reference_los
     browser.page.locator("input[name=_save]").click()
     expect(_success(browser)).to_contain_text("was changed successfully")
     softmax.refresh_from_db()
-    # Stored as its file would have it, whatever the browser posted (CRLF, no last newline).
-    assert softmax.reference_solution == wrong.strip() + "\n"
+    # The browser posts CRLF line ends and the form strips the last newline; Exercise.clean() stores the file's way.
+    assert softmax.reference_solution == wrong
 
     _run_action(browser, "/admin/grader/exercise/", "The softmax function", "check_reference_solutions")
     expect(_success(browser)).to_contain_text("1 reference check(s) queued")

@@ -134,7 +134,11 @@ def _check_reference_in_admin(admin_client, exercise, monkeypatch, django_captur
 def test_instructors_check_a_reference_from_admin(admin_client, exercise, monkeypatch, django_capture_on_commit_callbacks):
     softmax = exercise("softmax")
     check = _check_reference_in_admin(admin_client, softmax, monkeypatch, django_capture_on_commit_callbacks)
-    assert (check.status, check.runs, check.problems) == ("passed", 3, "")
+    # Three seeds of the reference, then each known-wrong solution softmax ships, once.
+    shipped = sorted(path.name for path in (EXERCISES_DIR / "softmax" / "mistakes").glob("*.py"))
+    assert (check.status, check.runs, check.problems) == ("passed", 3 + len(shipped), "")
+    assert check.reference_full_marks is True
+    assert list(check.known_wrong.values_list("name", "lost_points")) == [(name, True) for name in shipped]
 
     softmax.reference_solution = "import numpy as np\n\ndef softmax(x, axis=-1):\n    return np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True)\n"
     softmax.save()

@@ -52,10 +52,14 @@ def test_the_instructor_publishes_an_exercise_whose_reference_passed(client, alp
     assert _published(alpha.assignment)
 
 
-def test_an_exercise_never_checked_may_be_published(client, alpha):
+def test_an_exercise_never_checked_may_not_be_published_in_admin(client, alpha):
+    """Nobody has graded its reference yet: admin asks for a self-check first (the loader does not: see below)."""
     client.force_login(alpha.instructor)
-    assert _publish(client, alpha.assignment).status_code == 302
-    assert _published(alpha.assignment)
+    response = _publish(client, alpha.assignment)
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors["published"])
+    assert "Run the self-check first" in errors and "请先运行自检" in errors
+    assert not _published(alpha.assignment)
 
 
 def test_a_reference_that_loses_points_blocks_publication_with_a_bilingual_message(client, alpha):
@@ -209,6 +213,7 @@ def test_a_known_wrong_solution_that_survives_blocks_publication(client, alpha):
 def test_a_low_mutation_score_alone_does_not_block(client, alpha):
     report = finished_report(alpha.exercise, survivors=("a", "b", "c"), killed=("d",), known_wrong={"x.py": "killed"})
     assert report.score == 0.25
+    _check(alpha.exercise, ReferenceCheck.Status.PASSED)
     client.force_login(alpha.instructor)
     assert _publish(client, alpha.assignment).status_code == 302
 
