@@ -4,12 +4,14 @@ import subprocess
 import sys
 import textwrap
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
 
 from quizzes.bank import BankError, load_bank
 from quizzes.items import MULTIPLE, NUMERIC, TRUE_FALSE
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 GOOD = """
 slug = "chapter-9-quiz"

@@ -4,14 +4,16 @@ at the text, parameterised answers checked by hand, and written in our own words
 import math
 import re
 from collections import Counter
+from pathlib import Path
 
 import opencc
 import pytest
-from conftest import PROJECT_ROOT
 
 from quizzes.bank import load_bank
 from quizzes.items import IMPORTED_ONLY_TYPES, ITEM_TYPES, MULTIPLE, NUMERIC, PARAMETERISED, SHORT, SINGLE, TRUE_FALSE
 from quizzes.parameterised import draw, render
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 BANK = PROJECT_ROOT / "content" / "quizzes"
 # CI places a copy of the shared design folder beside the clone, as on a workstation.

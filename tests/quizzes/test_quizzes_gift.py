@@ -2,9 +2,9 @@
 error naming its line while nothing is imported."""
 
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
 
 from quizzes.bank import load_bank
 from quizzes.gift import escape, export_gift, parse_gift, read_gift, unescape
@@ -13,6 +13,8 @@ from quizzes.items import (
     MATCHING, MULTIPLE, NUMERIC, SHORT, SINGLE, TRUE_FALSE, NumericAnswer, Text,
 )
 from quizzes.scoring import score_question
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def one(text):

@@ -2,9 +2,9 @@
 every error naming the question and its line while nothing is imported."""
 
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
 
 from quizzes.bank import load_bank
 from quizzes.interchange import NO_EXPLANATION, ImportErrors, portable
@@ -13,6 +13,8 @@ from quizzes.items import (
 )
 from quizzes.moodle_xml import export_moodle_xml, parse_moodle_xml
 from quizzes.scoring import score_question
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def quiz(*questions):
