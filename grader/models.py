@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.utils import timezone
 
 
@@ -36,6 +37,8 @@ class Exercise(models.Model):
     memory_limit_mb = models.PositiveIntegerField(default=512)
 
     class Meta:
+        verbose_name = _("exercise")
+        verbose_name_plural = _("exercises")
         ordering = ["chapter__number", "position", "slug"]
 
     def __str__(self):
@@ -113,6 +116,8 @@ class Submission(models.Model):
     graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "exercise", "-created_at"], name="submission_history")]
 
@@ -123,16 +128,25 @@ class Submission(models.Model):
 class RegradeRequest(models.Model):
     """One ask to grade submissions again; its runs show how far it has got."""
 
-    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="regrade_requests")
-    scope = models.CharField(max_length=300, help_text="What was asked, in words.")
-    reason = models.CharField(max_length=500, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.PROTECT, related_name="regrade_requests", verbose_name=_("exercise")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    total = models.PositiveIntegerField(default=0, help_text="Runs queued by this request.")
+    scope = models.CharField(max_length=300, verbose_name=_("scope"), help_text=_("What was asked, in words."))
+    reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    total = models.PositiveIntegerField(default=0, verbose_name=_("total"), help_text=_("Runs queued by this request."))
 
     class Meta:
+        verbose_name = _("regrade request")
+        verbose_name_plural = _("regrade requests")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -171,6 +185,8 @@ class GradingRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("grading run")
+        verbose_name_plural = _("grading runs")
         ordering = ["submission", "id"]
         constraints = [
             # Asking twice for a regrade while one is pending finds this row, not a second one.
@@ -210,6 +226,8 @@ class TestResult(models.Model):
     __test__ = False  # not a pytest test class, despite the name
 
     class Meta:
+        verbose_name = _("test result")
+        verbose_name_plural = _("test results")
         ordering = ["run", "position"]
         constraints = [models.UniqueConstraint(fields=["run", "position"], name="one_result_per_test_of_a_run")]
 
@@ -223,23 +241,35 @@ class ReferenceCheck(models.Model):
         FAILED = "failed", "Problems found · 发现问题"
         ERROR = "error", "Could not run · 无法运行"
 
-    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="reference_checks")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="reference_checks", verbose_name=_("exercise")
     )
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    runs = models.PositiveSmallIntegerField(default=0)
-    problems = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    runs = models.PositiveSmallIntegerField(default=0, verbose_name=_("runs"))
+    problems = models.TextField(blank=True, verbose_name=_("problems"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
     fingerprint = models.CharField(
         max_length=64,
         blank=True,
-        help_text="Hash of the reference solution, the known-wrong solutions and the suite version checked; "
-        "a check whose fingerprint is not the exercise's current one is out of date.",
+        verbose_name=_("fingerprint"),
+        help_text=_(
+            "Hash of the reference solution, the known-wrong solutions and the suite version checked; "
+            "a check whose fingerprint is not the exercise's current one is out of date."
+        ),
     )
 
     class Meta:
+        verbose_name = _("reference check")
+        verbose_name_plural = _("reference checks")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
