@@ -131,7 +131,11 @@ class RegradeRequest(models.Model):
     exercise = models.ForeignKey(
         Exercise, on_delete=models.PROTECT, related_name="regrade_requests", verbose_name=_("exercise")
     )
-    scope = models.CharField(max_length=300, verbose_name=_("scope"), help_text=_("What was asked, in words."))
+    scope = models.CharField(
+        max_length=300,
+        verbose_name=_("which submissions"),
+        help_text=_("The submissions asked for, e.g. every submission, or only those graded by older checks."),
+    )
     reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -142,7 +146,12 @@ class RegradeRequest(models.Model):
         verbose_name=_("requested by"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    total = models.PositiveIntegerField(default=0, verbose_name=_("total"), help_text=_("Runs queued by this request."))
+    # One grading run per submission covered: the progress column counts the finished ones.
+    total = models.PositiveIntegerField(
+        default=0,
+        verbose_name=_("submissions covered"),
+        help_text=_("How many submissions this request queued to be graded again."),
+    )
 
     class Meta:
         verbose_name = _("regrade request")
