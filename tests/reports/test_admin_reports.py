@@ -217,6 +217,23 @@ def test_the_instructor_starts_a_report_from_the_exercise_list(client, alpha, ac
     assert len(callbacks) == 1  # the task is queued once the row is committed
 
 
+def test_the_queued_message_shows_the_exercise_slug_as_written(client, alpha, django_capture_on_commit_callbacks):
+    # Django's own admin base capitalises every message; a slug is an identifier and keeps its case.
+    with django_capture_on_commit_callbacks(execute=False):
+        page = _as(client, alpha.instructor).post(
+            reverse("admin:grader_exercise_changelist"),
+            {"action": "mutation_reports_request", "_selected_action": [alpha.exercise.pk]},
+            follow=True,
+        )
+    report = MutationReport.objects.get()
+    text = page.content.decode()
+    slug = alpha.exercise.slug
+    assert slug[0].islower()  # the case the test is about
+    assert f'<li class="success">{slug}: <a href="' in text
+    assert f"{slug[0].upper()}{slug[1:]}:" not in text
+    assert f"mutation report #{report.pk}</a> queued" in text
+
+
 @pytest.mark.parametrize("action", ["mutation_reports_request", "similarity_reports_request"])
 def test_another_course_s_instructor_cannot_start_a_report_on_this_course(client, alpha, beta, action):
     from review.models import MutationReport, SimilarityReport
