@@ -133,6 +133,44 @@ def test_the_instructor_marks_a_survivor_equivalent_and_the_score_follows(client
     assert "np.swapaxes(k, -1, -2)" in page
 
 
+def test_marking_from_the_report_returns_to_it_with_a_message(client, alpha):
+    older = finished_report(alpha.exercise)
+    finished_report(alpha.exercise)  # a later report lists the mutant too: the link's report wins
+    page = _as(client, alpha.instructor).get(reverse("admin:review_mutationreport_change", args=[older.pk]))
+    assert f"mutant_id=aaa111&amp;report={older.pk}" in page.content.decode()
+    response = client.post(
+        reverse("admin:review_equivalentmark_add") + f"?exercise={alpha.exercise.pk}&mutant_id=aaa111&report={older.pk}",
+        {"exercise": alpha.exercise.pk, "mutant_id": "aaa111", "reason": "the same call, arguments swapped"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.redirect_chain == [(reverse("admin:review_mutationreport_change", args=[older.pk]), 302)]
+    assert "变异体 aaa111 已标记为等价：变异得分不再计入它。" in response.content.decode()
+    assert EquivalentMark.objects.get().mutant_id == "aaa111"
+
+
+def test_without_the_report_in_the_link_the_latest_report_listing_the_mutant_is_shown(client, alpha, beta):
+    finished_report(alpha.exercise)
+    latest = finished_report(alpha.exercise)
+    other = finished_report(beta.exercise)  # another exercise's report: never the way back
+    response = _as(client, alpha.instructor).post(
+        reverse("admin:review_equivalentmark_add") + f"?report={other.pk}",
+        {"exercise": alpha.exercise.pk, "mutant_id": "aaa111", "reason": "the same call, arguments swapped"},
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("admin:review_mutationreport_change", args=[latest.pk]), 302)]
+    assert "Mutant aaa111 marked equivalent: the mutation score no longer counts it." in response.content.decode()
+
+
+def test_mark_and_add_another_stays_on_the_marks(client, alpha):
+    report = finished_report(alpha.exercise)
+    response = _as(client, alpha.instructor).post(
+        reverse("admin:review_equivalentmark_add") + f"?report={report.pk}",
+        {"exercise": alpha.exercise.pk, "mutant_id": "aaa111", "reason": "same", "_addanother": "1"},
+    )
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:review_equivalentmark_add"))
+
+
 def test_a_mark_is_used_by_the_next_report(alpha):
     from review.services.mutation import MARKED_IN_ADMIN, equivalent_mark_create, exercise_equivalents
 
