@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from courses.views import healthz
+from courses.views import favicon, healthz
 from quizzes.admin_import import admin_urls as quiz_import_admin_urls
 from web.urls import account_urlpatterns
 
 urlpatterns = [
     path("", include("web.urls")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include(account_urlpatterns)),
     # set_language (POST, with CSRF): the language switch of every page.
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.utils import timezone
 
 
@@ -10,6 +11,10 @@ class Course(models.Model):
     title_en = models.CharField(max_length=200)
     description_zh = models.TextField(blank=True)
     description_en = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
 
     def __str__(self):
         return f"{self.title_en} · {self.title_zh}"
@@ -22,6 +27,8 @@ class Chapter(models.Model):
     title_en = models.CharField(max_length=200)
 
     class Meta:
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
         ordering = ["course", "number"]
         constraints = [models.UniqueConstraint(fields=["course", "number"], name="chapter_number_unique_in_course")]
 
@@ -45,6 +52,8 @@ class Enrollment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
         constraints = [models.UniqueConstraint(fields=["user", "course"], name="one_enrollment_per_user_and_course")]
 
     def __str__(self):
@@ -66,32 +75,53 @@ class Assignment(models.Model):
         BEST = "best", "Best attempt · 最高分"
         LAST = "last", "Last attempt · 最后一次"
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assignments")
-    slug = models.SlugField(unique=True, help_text="A coding assignment's slug is its exercise's.")
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CODING)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("course"))
+    slug = models.SlugField(unique=True, verbose_name=_("slug"), help_text=_("A coding assignment's slug is its exercise's."))
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CODING, verbose_name=_("kind"))
     exercise = models.OneToOneField(
-        "grader.Exercise", on_delete=models.PROTECT, null=True, blank=True, related_name="assignment"
+        "grader.Exercise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignment",
+        verbose_name=_("exercise"),
     )
     quiz = models.OneToOneField(
-        "quizzes.Quiz", on_delete=models.PROTECT, null=True, blank=True, related_name="assignment"
+        "quizzes.Quiz", on_delete=models.PROTECT, null=True, blank=True, related_name="assignment", verbose_name=_("quiz")
     )
-    points = models.DecimalField(max_digits=6, decimal_places=2, default=10)
-    opens_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open now.")
-    due_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never late.")
-    closes_at = models.DateTimeField(null=True, blank=True, help_text="Hard close. Empty: never closes.")
+    points = models.DecimalField(max_digits=6, decimal_places=2, default=10, verbose_name=_("points"))
+    opens_at = models.DateTimeField(null=True, blank=True, verbose_name=_("opens at"), help_text=_("Empty: open now."))
+    due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("due at"), help_text=_("Empty: never late."))
+    closes_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("closes at"), help_text=_("Hard close. Empty: never closes.")
+    )
     late_penalty_per_day = models.DecimalField(
-        max_digits=5, decimal_places=2, default=0, help_text="Percent of the score taken off per day (or part) late."
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        verbose_name=_("late penalty per day"),
+        help_text=_("Percent of the score taken off per day (or part) late."),
     )
     late_penalty_cap = models.DecimalField(
-        max_digits=5, decimal_places=2, default=100, help_text="The most the late penalty takes off, in percent."
+        max_digits=5,
+        decimal_places=2,
+        default=100,
+        verbose_name=_("late penalty cap"),
+        help_text=_("The most the late penalty takes off, in percent."),
     )
-    attempt_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited attempts.")
-    grade_policy = models.CharField(max_length=8, choices=GradePolicy.choices, default=GradePolicy.BEST)
-    published = models.BooleanField(default=True)
+    attempt_limit = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("attempt limit"), help_text=_("Empty: unlimited attempts.")
+    )
+    grade_policy = models.CharField(
+        max_length=8, choices=GradePolicy.choices, default=GradePolicy.BEST, verbose_name=_("grade policy")
+    )
+    published = models.BooleanField(default=True, verbose_name=_("published"))
     # What an LMS polling the assignment list compares to know a row changed.
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         ordering = ["course", "slug"]
         constraints = [
             models.CheckConstraint(
@@ -133,13 +163,13 @@ class Assignment(models.Model):
         errors = {}
         if self.slug and self.slug != target.slug:
             errors["slug"] = (
-                f"Must be {target.slug!r}, the slug of its {target._meta.verbose_name}. · "
+                f"Must be {target.slug!r}, the slug of its {target._meta.model_name}. · "
                 f"必须与其{'练习' if self.exercise_id else '测验'}的标识 {target.slug!r} 相同。"
             )
         course_id = target.chapter.course_id if self.exercise_id else target.course_id
         if self.course_id and course_id != self.course_id:
             errors["course"] = (
-                f"Its {target._meta.verbose_name} {target.slug!r} belongs to another course. · "
+                f"Its {target._meta.model_name} {target.slug!r} belongs to another course. · "
                 f"其{'练习' if self.exercise_id else '测验'} {target.slug!r} 属于另一门课程。"
             )
         if errors:
@@ -166,6 +196,8 @@ class Extension(models.Model):
     granted_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
         constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="one_extension_per_student")]
 
     def __str__(self):
@@ -184,6 +216,8 @@ class Excusal(models.Model):
     excused_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("excusal")
+        verbose_name_plural = _("excusals")
         constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="one_excusal_per_student")]
 
     def __str__(self):

@@ -6,6 +6,7 @@ answers and the progress. Nothing here runs the sandbox.
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from courses.admin_scoping import CourseScopedAdmin
 from grader.admin import TestResultInline, _admin_link
@@ -98,7 +99,7 @@ class RegradeRequestAdmin(CourseScopedAdmin, _ReadOnlyAdmin):
             .annotate(done=Count("runs", filter=~Q(runs__status__in=PENDING_RUN_STATUSES)))
         )
 
-    @admin.display(description="Done / total · 已完成 / 总数")
+    @admin.display(description=_("Regraded so far / covered"))
     def progress(self, regrade):
         return f"{regrade.done} / {regrade.total}"
 

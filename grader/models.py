@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.utils import timezone
 
 
@@ -36,6 +37,8 @@ class Exercise(models.Model):
     memory_limit_mb = models.PositiveIntegerField(default=512)
 
     class Meta:
+        verbose_name = _("exercise")
+        verbose_name_plural = _("exercises")
         ordering = ["chapter__number", "position", "slug"]
 
     def __str__(self):
@@ -113,6 +116,8 @@ class Submission(models.Model):
     graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "exercise", "-created_at"], name="submission_history")]
 
@@ -123,16 +128,34 @@ class Submission(models.Model):
 class RegradeRequest(models.Model):
     """One ask to grade submissions again; its runs show how far it has got."""
 
-    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="regrade_requests")
-    scope = models.CharField(max_length=300, help_text="What was asked, in words.")
-    reason = models.CharField(max_length=500, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.PROTECT, related_name="regrade_requests", verbose_name=_("exercise")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    total = models.PositiveIntegerField(default=0, help_text="Runs queued by this request.")
+    scope = models.CharField(
+        max_length=300,
+        verbose_name=_("which submissions"),
+        help_text=_("The submissions asked for, e.g. every submission, or only those graded by older checks."),
+    )
+    reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    # One grading run per submission covered: the progress column counts the finished ones.
+    total = models.PositiveIntegerField(
+        default=0,
+        verbose_name=_("submissions covered"),
+        help_text=_("How many submissions this request queued to be graded again."),
+    )
 
     class Meta:
+        verbose_name = _("regrade request")
+        verbose_name_plural = _("regrade requests")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -171,6 +194,8 @@ class GradingRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("grading run")
+        verbose_name_plural = _("grading runs")
         ordering = ["submission", "id"]
         constraints = [
             # Asking twice for a regrade while one is pending finds this row, not a second one.
@@ -210,6 +235,8 @@ class TestResult(models.Model):
     __test__ = False  # not a pytest test class, despite the name
 
     class Meta:
+        verbose_name = _("test result")
+        verbose_name_plural = _("test results")
         ordering = ["run", "position"]
         constraints = [models.UniqueConstraint(fields=["run", "position"], name="one_result_per_test_of_a_run")]
 
@@ -228,26 +255,45 @@ class ReferenceCheck(models.Model):
         FAILED = "failed", "Problems found · 发现问题"
         ERROR = "error", "Could not run · 无法运行"
 
-    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="reference_checks")
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="reference_checks", verbose_name=_("exercise")
+    )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    runs = models.PositiveSmallIntegerField(default=0, help_text="Gradings made: the reference's seeds and the known-wrong solutions.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    runs = models.PositiveSmallIntegerField(
+        default=0,
+        verbose_name=_("runs"),
+        help_text=_("Gradings made: the reference's seeds and the known-wrong solutions."),
+    )
     reference_full_marks = models.BooleanField(
-        null=True, blank=True, help_text="Whether the reference earned full marks on every seed; empty until answered."
+        null=True,
+        blank=True,
+        verbose_name=_("reference at full marks"),
+        help_text=_("Whether the reference earned full marks on every seed; empty until answered."),
     )
-    problems = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    problems = models.TextField(blank=True, verbose_name=_("problems"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
     fingerprint = models.CharField(
         max_length=64,
         blank=True,
-        help_text="Hash of the reference solution, the known-wrong solutions and the suite version checked; "
-        "a check whose fingerprint is not the exercise's current one is out of date.",
+        verbose_name=_("fingerprint"),
+        help_text=_(
+            "Hash of the reference solution, the known-wrong solutions and the suite version checked; "
+            "a check whose fingerprint is not the exercise's current one is out of date."
+        ),
     )
 
     class Meta:
+        verbose_name = _("reference check")
+        verbose_name_plural = _("reference checks")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -257,17 +303,25 @@ class ReferenceCheck(models.Model):
 class KnownWrongGrading(models.Model):
     """One known-wrong solution as a self-check graded it: it must lose points, or the checks miss it."""
 
-    reference_check = models.ForeignKey(ReferenceCheck, on_delete=models.CASCADE, related_name="known_wrong")
-    position = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=200, help_text="The solution's file name in the exercise's mistakes folder.")
-    mistake = models.CharField(max_length=64, blank=True, help_text="The mistake the file declares, if any.")
-    seed = models.BigIntegerField()
-    status = models.CharField(max_length=16, choices=RunStatus.choices)
-    score = models.DecimalField(max_digits=7, decimal_places=3)
-    max_score = models.DecimalField(max_digits=7, decimal_places=3)
-    lost_points = models.BooleanField()
+    reference_check = models.ForeignKey(
+        ReferenceCheck, on_delete=models.CASCADE, related_name="known_wrong", verbose_name=_("reference check")
+    )
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
+    name = models.CharField(
+        max_length=200, verbose_name=_("name"), help_text=_("The solution's file name in the exercise's mistakes folder.")
+    )
+    mistake = models.CharField(
+        max_length=64, blank=True, verbose_name=_("mistake"), help_text=_("The mistake the file declares, if any.")
+    )
+    seed = models.BigIntegerField(verbose_name=_("seed"))
+    status = models.CharField(max_length=16, choices=RunStatus.choices, verbose_name=_("status"))
+    score = models.DecimalField(max_digits=7, decimal_places=3, verbose_name=_("score"))
+    max_score = models.DecimalField(max_digits=7, decimal_places=3, verbose_name=_("max score"))
+    lost_points = models.BooleanField(verbose_name=_("lost points"))
 
     class Meta:
+        verbose_name = _("known-wrong solution graded")
+        verbose_name_plural = _("known-wrong solutions graded")
         ordering = ["reference_check", "position"]
         constraints = [models.UniqueConstraint(fields=["reference_check", "position"], name="one_row_per_known_wrong_of_a_check")]
 

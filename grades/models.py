@@ -7,6 +7,7 @@ grades.services.grade_recompute (and grade_override through it) writes here.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class GradeState(models.TextChoices):
@@ -30,27 +31,66 @@ AGS_PROGRESS = {
 class Grade(models.Model):
     State = GradeState
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grades")
-    assignment = models.ForeignKey("courses.Assignment", on_delete=models.CASCADE, related_name="grades")
-    score = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True, help_text="The score that counts.")
-    max_score = models.DecimalField(max_digits=7, decimal_places=3)
-    state = models.CharField(max_length=16, choices=GradeState.choices, default=GradeState.NOT_SUBMITTED)
-    late = models.BooleanField(default=False)
-    source_submission = models.ForeignKey(
-        "grader.Submission", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grades", verbose_name=_("student")
     )
-    source_run = models.ForeignKey("grader.GradingRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    assignment = models.ForeignKey(
+        "courses.Assignment", on_delete=models.CASCADE, related_name="grades", verbose_name=_("assignment")
+    )
+    score = models.DecimalField(
+        max_digits=7,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        verbose_name=_("score"),
+        help_text=_("The score that counts."),
+    )
+    max_score = models.DecimalField(max_digits=7, decimal_places=3, verbose_name=_("out of"))
+    state = models.CharField(
+        max_length=16, choices=GradeState.choices, default=GradeState.NOT_SUBMITTED, verbose_name=_("state")
+    )
+    late = models.BooleanField(default=False, verbose_name=_("late"))
+    source_submission = models.ForeignKey(
+        "grader.Submission",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("counting submission"),
+    )
+    source_run = models.ForeignKey(
+        "grader.GradingRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("counting grading run"),
+    )
     source_attempt = models.ForeignKey(
-        "quizzes.QuizAttempt", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "quizzes.QuizAttempt",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("counting quiz attempt"),
     )
     override_score = models.DecimalField(
-        max_digits=7, decimal_places=3, null=True, blank=True, help_text="An instructor's score, which wins over the policy."
+        max_digits=7,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        verbose_name=_("override score"),
+        help_text=_("An instructor's score, which wins over the policy."),
     )
-    override_reason = models.CharField(max_length=500, blank=True)
-    sequence = models.BigIntegerField(unique=True, help_text="Of the last change; the LMS feed pages on it.")
-    updated_at = models.DateTimeField(auto_now=True)
+    override_reason = models.CharField(max_length=500, blank=True, verbose_name=_("override reason"))
+    sequence = models.BigIntegerField(
+        unique=True, verbose_name=_("sequence"), help_text=_("Of the last change; the LMS feed pages on it.")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("grade")
+        verbose_name_plural = _("grades")
         ordering = ["assignment", "user"]
         constraints = [models.UniqueConstraint(fields=["user", "assignment"], name="one_grade_per_student_and_assignment")]
 
@@ -83,6 +123,8 @@ class GradeChange(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("grade change")
+        verbose_name_plural = _("grade changes")
         ordering = ["sequence"]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Scope(models.TextChoices):
@@ -29,9 +30,9 @@ class LmsToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("LMS token")
+        verbose_name_plural = _("LMS tokens")
         ordering = ["course", "-created_at"]
-        verbose_name = "LMS token · LMS 令牌"
-        verbose_name_plural = "LMS tokens · LMS 令牌"
 
     def __str__(self):
         return f"{self.name} ({self.course.slug}, lms_{self.key_id}_…)"

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PlatformRegistration(models.Model):
@@ -16,6 +17,8 @@ class PlatformRegistration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("LTI platform")
+        verbose_name_plural = _("LTI platforms")
         constraints = [models.UniqueConstraint(fields=["issuer", "client_id"], name="lti_registration_unique")]
 
     def __str__(self):
@@ -30,6 +33,8 @@ class PlatformDeployment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("LTI deployment")
+        verbose_name_plural = _("LTI deployments")
         constraints = [
             models.UniqueConstraint(fields=["registration", "deployment_id"], name="lti_deployment_unique"),
         ]
@@ -47,6 +52,8 @@ class ToolKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("tool key")
+        verbose_name_plural = _("tool keys")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -93,8 +100,9 @@ class LtiContext(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("LTI context")
+        verbose_name_plural = _("LTI contexts")
         constraints = [models.UniqueConstraint(fields=["deployment", "context_id"], name="lti_context_unique")]
-        verbose_name = "LTI context"
 
     def __str__(self):
         return f"{self.title or self.context_id} ({self.deployment})"
@@ -112,10 +120,11 @@ class LtiResourceLink(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("LTI resource link")
+        verbose_name_plural = _("LTI resource links")
         constraints = [
             models.UniqueConstraint(fields=["context", "resource_link_id"], name="lti_resource_link_unique"),
         ]
-        verbose_name = "LTI resource link"
 
     def __str__(self):
         return f"{self.resource_link_id} -> {self.assignment_id}"
@@ -154,6 +163,8 @@ class AgsScoreOutbox(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("AGS score outbox row")
+        verbose_name_plural = _("AGS score outbox rows")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
@@ -164,7 +175,6 @@ class AgsScoreOutbox(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="ags_outbox_due")]
-        verbose_name = "AGS score outbox row"
 
     def __str__(self):
         return f"score for {self.user_id} on link {self.resource_link_id}: {self.state}"

@@ -118,6 +118,9 @@ def question_import_view(request):
                     f"已向 {result.quiz.slug} 导入 {result.imported} 道题"
                     f"（新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}）",
                 )
+                note = result.points_note()
+                if note:
+                    messages.info(request, f"{result.quiz.slug}: {note[0]}. · {result.quiz.slug}：{note[1]}。")
                 return redirect(_quiz_page(result.quiz) or reverse(IMPORT_URL_NAME))
             errors = result.errors
     else:

@@ -20,18 +20,22 @@ are left as they are: an import never deletes.
 
 A quiz that does not exist yet is created in the course, titled with its slug,
 together with its quiz Assignment, unpublished: students see nothing until an
-instructor has looked at it and publishes it.
+instructor has looked at it and publishes it. The new assignment is worth what
+its questions total, so a student's quiz score and grade read the same; an
+existing quiz's assignment keeps the points an instructor gave it (the result
+carries both numbers, for the import's output to say so).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from courses.models import Assignment
@@ -48,6 +52,7 @@ FORMATS = (GIFT, MOODLE_XML)
 EXTENSIONS = {".gift": GIFT, ".txt": GIFT, ".xml": MOODLE_XML}
 
 POINTS_PLACES = Decimal("0.001")  # Question.points keeps three decimals
+ASSIGNMENT_POINTS_PLACES = Decimal("0.01")  # Assignment.points keeps two
 _COLUMNS = ("type", "section", "points", "prompt_zh", "prompt_en", "explanation_zh", "explanation_en", "body")
 
 
@@ -61,6 +66,9 @@ class ImportResult:
     unchanged: int = 0  # already in the quiz exactly as the file has them
     quiz_created: bool = False
     quiz: Quiz | None = None
+    # What the quiz's questions total after the import, and what its assignment is worth.
+    questions_total: Decimal | None = None
+    assignment_points: Decimal | None = None
     errors: tuple[str, ...] = ()
     # Not errors: what the file held that is not a question (GIFT descriptions, categories).
     skipped: tuple[str, ...] = ()
@@ -68,6 +76,27 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def points_note(self) -> tuple[str, str] | None:
+        """(English, Chinese): what the quiz's assignment is worth next to its questions' total."""
+        if self.assignment_points is None or self.questions_total is None:
+            return None
+        points, total = _plain(self.assignment_points), _plain(self.questions_total)
+        if self.quiz_created:
+            return (
+                f"its new assignment is worth {points} points, what its questions total",
+                f"新建的作业分值为 {points} 分，即题目总分",
+            )
+        if self.assignment_points == self.questions_total:
+            return (
+                f"its assignment keeps its {points} points, what its questions total",
+                f"其作业保持原分值 {points} 分，与题目总分一致",
+            )
+        return (
+            f"its assignment keeps its {points} points while its questions total {total}: "
+            "change the assignment's points if they should match",
+            f"其作业保持原分值 {points} 分，而题目总分为 {total} 分：如需一致，请修改作业分值",
+        )
 
     def as_dict(self) -> dict:
         return {
@@ -77,9 +106,16 @@ class ImportResult:
             "unchanged": self.unchanged,
             "quiz": self.quiz.slug if self.quiz else None,
             "quiz_created": self.quiz_created,
+            "questions_total": str(self.questions_total) if self.questions_total is not None else None,
+            "assignment_points": str(self.assignment_points) if self.assignment_points is not None else None,
             "errors": list(self.errors),
             "skipped": list(self.skipped),
         }
+
+
+def _plain(number: Decimal) -> str:
+    """7.000 as "7", 4.50 as "4.5": points as a teacher writes them."""
+    return f"{number.normalize():f}"
 
 
 class _Refused(Exception):
@@ -148,8 +184,15 @@ def _validated(question: Question, item_id: str) -> list[str]:
 
 
 def _quiz_for_import(*, course, quiz_slug) -> tuple[Quiz, bool]:
-    # order_by(): the default ordering joins the chapter, which FOR UPDATE cannot lock.
-    quiz = Quiz.objects.select_for_update().filter(slug=quiz_slug).order_by("pk").first()
+    # order_by(): the default ordering joins the chapter, which FOR UPDATE cannot lock. The
+    # assignment's points come in the same query (the import reports them), unlocked.
+    quiz = (
+        Quiz.objects.select_for_update(of=("self",))
+        .filter(slug=quiz_slug)
+        .annotate(assignment_points=F("assignment__points"))
+        .order_by("pk")
+        .first()
+    )
     if quiz is not None:
         if quiz.course_id != course.pk:
             raise _Refused([f"the quiz slug {quiz_slug!r} is already used by another course"])
@@ -157,8 +200,21 @@ def _quiz_for_import(*, course, quiz_slug) -> tuple[Quiz, bool]:
     if Assignment.objects.filter(slug=quiz_slug).exists():
         raise _Refused([f"{quiz_slug!r} is already the slug of another assignment: choose another quiz slug"])
     quiz = Quiz.objects.create(course=course, slug=quiz_slug, title_zh=quiz_slug, title_en=quiz_slug)
-    Assignment.objects.create(course=course, slug=quiz_slug, kind=Assignment.Kind.QUIZ, quiz=quiz, published=False)
     return quiz, True
+
+
+def _assignment_for_new_quiz(*, quiz: Quiz, questions_total: Decimal) -> Assignment:
+    """The new quiz's assignment, unpublished, worth what its questions total.
+
+    Not the model's default 10: a 7-point quiz on a 10-point assignment showed a
+    student "4.50 / 7" and "6.43 / 10" on one page.
+    """
+    extra = {}
+    if questions_total > 0:
+        extra["points"] = questions_total.quantize(ASSIGNMENT_POINTS_PLACES, rounding=ROUND_HALF_UP)
+    return Assignment.objects.create(
+        course_id=quiz.course_id, slug=quiz.slug, kind=Assignment.Kind.QUIZ, quiz=quiz, published=False, **extra
+    )
 
 
 def quiz_questions_import(*, course, quiz_slug: str, text: str | bytes, format: str) -> ImportResult:
@@ -178,7 +234,11 @@ def quiz_questions_import(*, course, quiz_slug: str, text: str | bytes, format: 
     try:
         with transaction.atomic():
             quiz, quiz_created = _quiz_for_import(course=course, quiz_slug=quiz_slug)
-            created, updated = _questions_store(quiz=quiz, items=items)
+            created, updated, questions_total = _questions_store(quiz=quiz, items=items)
+            if quiz_created:
+                assignment_points = _assignment_for_new_quiz(quiz=quiz, questions_total=questions_total).points
+            else:  # the instructor's points stay (None: a quiz without an assignment)
+                assignment_points = quiz.assignment_points
     except _Refused as refused:
         return ImportResult(errors=refused.errors, skipped=skipped)
     except IntegrityError:
@@ -192,12 +252,16 @@ def quiz_questions_import(*, course, quiz_slug: str, text: str | bytes, format: 
         unchanged=len(items) - created - updated,
         quiz_created=quiz_created,
         quiz=quiz,
+        questions_total=questions_total,
+        assignment_points=assignment_points,
         skipped=skipped,
     )
 
 
-def _questions_store(*, quiz: Quiz, items) -> tuple[int, int]:
+def _questions_store(*, quiz: Quiz, items) -> tuple[int, int, Decimal]:
+    """Created and updated counts, and the quiz's points total once stored (from the rows at hand)."""
     existing = {question.key: question for question in quiz.questions.select_for_update().order_by("pk")}
+    points_by_key = {key: question.points for key, question in existing.items()}
     next_position = max((question.position for question in existing.values()), default=0) + 1
     rows, created, updated, errors = [], 0, 0, []
     for item in items:
@@ -206,6 +270,7 @@ def _questions_store(*, quiz: Quiz, items) -> tuple[int, int]:
         except ValueError as error:
             errors.append(f"question {item.id!r}: {error}")
             continue
+        points_by_key[item.id] = fields["points"]
         stored = existing.get(item.id)
         if stored is None:
             position, created = next_position, created + 1
@@ -232,7 +297,7 @@ def _questions_store(*, quiz: Quiz, items) -> tuple[int, int]:
         )
         # bulk writes skip auto_now: the quiz says when its questions last changed.
         Quiz.objects.filter(pk=quiz.pk).update(updated_at=timezone.now())
-    return created, updated
+    return created, updated, sum(points_by_key.values(), Decimal(0))
 
 
 def quiz_questions_export(*, quiz: Quiz, format: str) -> str:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from quizzes.item_codec import item_from_parts
 from quizzes.items import ITEM_TYPES, Text
@@ -46,8 +47,9 @@ class Quiz(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
         ordering = ["course", "chapter__number", "slug"]
-        verbose_name_plural = "quizzes"
 
     def __str__(self):
         return f"{self.slug}: {self.title_en}"
@@ -67,6 +69,8 @@ class Question(models.Model):
     body = models.JSONField(default=dict, blank=True, help_text="The type's own fields; see quizzes/item_codec.py.")
 
     class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         ordering = ["quiz", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["quiz", "key"], name="question_key_unique_in_quiz")]
 
@@ -110,6 +114,8 @@ class QuizAttempt(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
         ordering = ["quiz", "user", "started_at", "id"]
         indexes = [models.Index(fields=["quiz", "user"], name="attempt_quiz_user")]
         constraints = [

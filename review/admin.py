@@ -8,9 +8,11 @@ equivalent (with a reason) and to the exercise, to add a check that kills it.
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from courses.admin_scoping import VIEW_ONLY, CourseScopedAdmin
 from grader.models import Exercise
@@ -184,6 +186,32 @@ class EquivalentMarkAdmin(CourseScopedAdmin, admin.ModelAdmin):
             raise
         obj.pk = saved.pk
         obj._state.adding = False
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Marking is a step of reading a report: back to that report, not to the list of marks.
+        report = _report_to_return_to(request, obj)
+        if report is None or "_addanother" in request.POST or "_continue" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request,
+            _("Mutant %(mutant)s marked equivalent: the mutation score no longer counts it.") % {"mutant": obj.mutant_id},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:review_mutationreport_change", args=[report.pk]))
+
+
+def _report_to_return_to(request, mark):
+    """The report the mark was made from (the link says which), else the latest one listing the mutant.
+
+    Only a report of the mark's own exercise: the link's number picks nothing else.
+    """
+    reports = MutationReport.objects.filter(exercise=mark.exercise_id)
+    asked = request.GET.get("report", "")
+    if asked.isdigit():
+        report = reports.filter(pk=int(asked)).first()
+        if report is not None:
+            return report
+    return reports.filter(results__mutant_id=mark.mutant_id).order_by("-created_at", "-id").first()
 
 
 @admin.register(SimilarityReport)

@@ -8,6 +8,7 @@ mutant for the author to answer with a test or an equivalence mark.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.utils import timezone
 
 
@@ -23,25 +24,50 @@ class MutationReport(models.Model):
 
     Status = ReportStatus
 
-    exercise = models.ForeignKey("grader.Exercise", on_delete=models.CASCADE, related_name="mutation_reports")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    exercise = models.ForeignKey(
+        "grader.Exercise", on_delete=models.CASCADE, related_name="mutation_reports", verbose_name=_("exercise")
     )
-    status = models.CharField(max_length=8, choices=ReportStatus.choices, default=ReportStatus.PENDING)
-    seed = models.BigIntegerField(help_text="Every mutant is graded with this seed, so two reports agree.")
-    reference_sha256 = models.CharField(max_length=64, blank=True, help_text="Of the reference the mutants came from.")
-    total = models.PositiveIntegerField(default=0, help_text="Rows to grade (mutants and known-wrong solutions).")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        max_length=8, choices=ReportStatus.choices, default=ReportStatus.PENDING, verbose_name=_("status")
+    )
+    seed = models.BigIntegerField(
+        verbose_name=_("seed"), help_text=_("Every mutant is graded with this seed, so two reports agree.")
+    )
+    reference_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        verbose_name=_("reference SHA-256"),
+        help_text=_("Of the reference the mutants came from."),
+    )
+    total = models.PositiveIntegerField(
+        default=0, verbose_name=_("total"), help_text=_("Rows to grade (mutants and known-wrong solutions).")
+    )
     # Filled in when the last row is graded.
-    killed = models.PositiveIntegerField(default=0)
-    survived = models.PositiveIntegerField(default=0)
-    equivalent = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField(default=0)
-    score = models.FloatField(null=True, blank=True, help_text="killed / (mutants - equivalent), known-wrong rows apart.")
-    problems = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    killed = models.PositiveIntegerField(default=0, verbose_name=_("killed"))
+    survived = models.PositiveIntegerField(default=0, verbose_name=_("survived"))
+    equivalent = models.PositiveIntegerField(default=0, verbose_name=_("equivalent"))
+    errors = models.PositiveIntegerField(default=0, verbose_name=_("errors"))
+    score = models.FloatField(
+        null=True,
+        blank=True,
+        verbose_name=_("score"),
+        help_text=_("killed / (mutants - equivalent), known-wrong rows apart."),
+    )
+    problems = models.TextField(blank=True, verbose_name=_("problems"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
+        verbose_name = _("mutation report")
+        verbose_name_plural = _("mutation reports")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -82,6 +108,8 @@ class MutantResult(models.Model):
     graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("mutant result")
+        verbose_name_plural = _("mutant results")
         ordering = ["report", "position"]
         constraints = [
             models.UniqueConstraint(fields=["report", "mutant_id"], name="one_result_per_mutant_of_a_report"),
@@ -108,6 +136,8 @@ class EquivalentMark(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("equivalent mark")
+        verbose_name_plural = _("equivalent marks")
         ordering = ["exercise", "mutant_id"]
         constraints = [models.UniqueConstraint(fields=["exercise", "mutant_id"], name="one_mark_per_mutant")]
 
@@ -134,6 +164,8 @@ class SimilarityReport(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("similarity report")
+        verbose_name_plural = _("similarity reports")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -156,6 +188,8 @@ class SimilarPair(models.Model):
     second_spans = models.JSONField(default=list)
 
     class Meta:
+        verbose_name = _("similar pair")
+        verbose_name_plural = _("similar pairs")
         ordering = ["report", "-similarity", "id"]
         constraints = [
             models.UniqueConstraint(fields=["report", "first", "second"], name="one_row_per_pair_of_a_report"),

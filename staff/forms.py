@@ -1,6 +1,7 @@
 """The form of the bulk extension / excusal page in admin."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Assignment
@@ -28,16 +29,20 @@ class BulkGrantForm(forms.Form):
     due_at = forms.DateTimeField(
         label=_("New due date"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_LOCAL_MINUTE),
-        help_text=_("Extensions only. Empty: the assignment's."),
     )  # fmt: skip
     closes_at = forms.DateTimeField(
         label=_("New close date"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_LOCAL_MINUTE),
-        help_text=_("Extensions only. Empty: the assignment's."),
     )  # fmt: skip
     extra_attempts = forms.IntegerField(label=_("Extra attempts"), required=False, min_value=0, max_value=1000, initial=0)
     reason = forms.CharField(label=_("Reason (shown to the students)"), max_length=500)
 
     def __init__(self, *args, assignments, **kwargs):
         super().__init__(*args, **kwargs)
+        # A datetime-local input carries no zone: the times typed are read in the site's (TIME_ZONE),
+        # which need not be the browser's, so the form says which it is.
+        zone_help = _("Extensions only. Empty: the assignment's. Times are in the %(zone)s time zone.") % {
+            "zone": timezone.get_current_timezone_name()
+        }
+        self.fields["due_at"].help_text = self.fields["closes_at"].help_text = zone_help
         self.fields["assignment"].queryset = assignments

@@ -49,7 +49,7 @@ def _python_msgids() -> dict[str, str]:
     """Every string the interface's Python code marks for translation -> its file."""
     found = {}
     keywords = {"gettext": None, "gettext_lazy": None, "gettext_noop": None, "_": None}
-    for app in ("courses", "grader", "config", "review"):
+    for app in ("courses", "grader", "config", "review", "grades", "quizzes", "lti", "lms", "staff", "accounts"):
         for path in sorted((BASE / app).rglob("*.py")):
             with path.open("rb") as handle:
                 for _line, _function, message, _comments in extract_python(handle, keywords, [], {}):

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from courses.models import Course, Enrollment
+from courses.models import Assignment, Course, Enrollment
 from quizzes.admin_import import MAX_UPLOAD_BYTES
 from quizzes.models import Question, Quiz
 from tests.quiz_import.banks import BROKEN_GIFT, GIFT, MOODLE_XML
@@ -90,6 +90,12 @@ def test_the_course_s_instructor_imports_into_their_course(people, alpha, beta):
     assert quiz.course == alpha and quiz.questions.count() == 3
     shown = client.get(response["Location"])
     assert "3 questions imported into week-1 (3 new, 0 updated, 0 unchanged)" in shown.content.decode()
+    points = Assignment.objects.get(quiz=quiz).points
+    assert points == sum(question.points for question in quiz.questions.all())
+    assert (
+        f"week-1: its new assignment is worth {points.normalize():f} points, what its questions total. · "
+        f"week-1：新建的作业分值为 {points.normalize():f} 分，即题目总分。"
+    ) in shown.content.decode()
 
 
 def test_moodle_xml_by_its_extension(people, alpha):

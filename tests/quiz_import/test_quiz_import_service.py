@@ -342,3 +342,47 @@ def test_two_imports_creating_one_quiz_at_once_leave_the_second_with_a_clear_err
         thread.join(60)
     assert results["second"].errors == ("another import created 'race' at the same moment: import again",)
     assert Quiz.objects.filter(slug="race").count() == 1 and not Question.objects.exists()
+
+
+
+# --- the assignment's points next to the questions' total ------------------------------------------
+
+
+def test_a_quiz_created_by_import_gets_an_assignment_worth_its_questions_total(course):
+    # The Moodle bank weighs its questions 2 and 1: a quiz of 3 points, not the assignment default of 10.
+    result = quiz_questions_import(course=course, quiz_slug="xml", text=MOODLE_XML, format="moodle-xml")
+    assert sorted(result.quiz.questions.values_list("points", flat=True)) == [Decimal(1), Decimal(2)]
+    assignment = Assignment.objects.get(quiz=result.quiz)
+    assert assignment.points == Decimal(3) == result.questions_total == result.assignment_points
+    assert result.points_note()[0] == "its new assignment is worth 3 points, what its questions total"
+    assert result.as_dict()["assignment_points"] == "3.00" and result.as_dict()["questions_total"] == "3.000"
+
+
+def test_an_existing_quiz_keeps_its_assignment_s_points_and_the_result_says_so(course):
+    first = quiz_questions_import(course=course, quiz_slug="xml", text=MOODLE_XML, format="moodle-xml")
+    Assignment.objects.filter(quiz=first.quiz).update(points=Decimal(20))  # the instructor's choice
+    second = quiz_questions_import(course=course, quiz_slug="xml", text=GIFT, format="gift")  # 3 more questions
+    assert Assignment.objects.get(quiz=first.quiz).points == Decimal(20)
+    assert (second.assignment_points, second.questions_total) == (Decimal(20), Decimal(6))
+    english, chinese = second.points_note()
+    assert english == (
+        "its assignment keeps its 20 points while its questions total 6: change the assignment's points if they should match"
+    )
+    assert chinese == "其作业保持原分值 20 分，而题目总分为 6 分：如需一致，请修改作业分值"
+
+
+def test_a_failed_import_leaves_the_points_alone(course):
+    first = quiz_questions_import(course=course, quiz_slug="xml", text=MOODLE_XML, format="moodle-xml")
+    broken = quiz_questions_import(course=course, quiz_slug="xml", text=BROKEN_GIFT, format="gift")
+    assert not broken.ok and broken.points_note() is None
+    assert Assignment.objects.get(quiz=first.quiz).points == Decimal(3)
+
+
+def test_import_questions_says_what_the_assignment_is_worth(course, tmp_path):
+    path = tmp_path / "bank.xml"
+    path.write_bytes(MOODLE_XML.encode("utf-8"))
+    out, _ = _call("import_questions", str(path), "--course", "alpha", "--quiz", "xml")
+    assert "xml: its new assignment is worth 3 points, what its questions total." in out
+    Assignment.objects.filter(quiz__slug="xml").update(points=Decimal(10))
+    out, _ = _call("import_questions", str(path), "--course", "alpha", "--quiz", "xml")
+    assert "xml: its assignment keeps its 10 points while its questions total 3: change the assignment's points" in out

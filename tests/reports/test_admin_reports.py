@@ -133,6 +133,44 @@ def test_the_instructor_marks_a_survivor_equivalent_and_the_score_follows(client
     assert "np.swapaxes(k, -1, -2)" in page
 
 
+def test_marking_from_the_report_returns_to_it_with_a_message(client, alpha):
+    older = finished_report(alpha.exercise)
+    finished_report(alpha.exercise)  # a later report lists the mutant too: the link's report wins
+    page = _as(client, alpha.instructor).get(reverse("admin:review_mutationreport_change", args=[older.pk]))
+    assert f"mutant_id=aaa111&amp;report={older.pk}" in page.content.decode()
+    response = client.post(
+        reverse("admin:review_equivalentmark_add") + f"?exercise={alpha.exercise.pk}&mutant_id=aaa111&report={older.pk}",
+        {"exercise": alpha.exercise.pk, "mutant_id": "aaa111", "reason": "the same call, arguments swapped"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.redirect_chain == [(reverse("admin:review_mutationreport_change", args=[older.pk]), 302)]
+    assert "变异体 aaa111 已标记为等价：变异得分不再计入它。" in response.content.decode()
+    assert EquivalentMark.objects.get().mutant_id == "aaa111"
+
+
+def test_without_the_report_in_the_link_the_latest_report_listing_the_mutant_is_shown(client, alpha, beta):
+    finished_report(alpha.exercise)
+    latest = finished_report(alpha.exercise)
+    other = finished_report(beta.exercise)  # another exercise's report: never the way back
+    response = _as(client, alpha.instructor).post(
+        reverse("admin:review_equivalentmark_add") + f"?report={other.pk}",
+        {"exercise": alpha.exercise.pk, "mutant_id": "aaa111", "reason": "the same call, arguments swapped"},
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("admin:review_mutationreport_change", args=[latest.pk]), 302)]
+    assert "Mutant aaa111 marked equivalent: the mutation score no longer counts it." in response.content.decode()
+
+
+def test_mark_and_add_another_stays_on_the_marks(client, alpha):
+    report = finished_report(alpha.exercise)
+    response = _as(client, alpha.instructor).post(
+        reverse("admin:review_equivalentmark_add") + f"?report={report.pk}",
+        {"exercise": alpha.exercise.pk, "mutant_id": "aaa111", "reason": "same", "_addanother": "1"},
+    )
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:review_equivalentmark_add"))
+
+
 def test_a_mark_is_used_by_the_next_report(alpha):
     from review.services.mutation import MARKED_IN_ADMIN, equivalent_mark_create, exercise_equivalents
 
@@ -215,6 +253,23 @@ def test_the_instructor_starts_a_report_from_the_exercise_list(client, alpha, ac
     report = apps.get_model("review", model).objects.get()
     assert (report.exercise, report.status, report.requested_by) == (alpha.exercise, "pending", alpha.instructor)
     assert len(callbacks) == 1  # the task is queued once the row is committed
+
+
+def test_the_queued_message_shows_the_exercise_slug_as_written(client, alpha, django_capture_on_commit_callbacks):
+    # Django's own admin base capitalises every message; a slug is an identifier and keeps its case.
+    with django_capture_on_commit_callbacks(execute=False):
+        page = _as(client, alpha.instructor).post(
+            reverse("admin:grader_exercise_changelist"),
+            {"action": "mutation_reports_request", "_selected_action": [alpha.exercise.pk]},
+            follow=True,
+        )
+    report = MutationReport.objects.get()
+    text = page.content.decode()
+    slug = alpha.exercise.slug
+    assert slug[0].islower()  # the case the test is about
+    assert f'<li class="success">{slug}: <a href="' in text
+    assert f"{slug[0].upper()}{slug[1:]}:" not in text
+    assert f"mutation report #{report.pk}</a> queued" in text
 
 
 @pytest.mark.parametrize("action", ["mutation_reports_request", "similarity_reports_request"])

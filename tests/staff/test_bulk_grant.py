@@ -179,6 +179,31 @@ def test_each_field_sits_in_an_aligned_admin_row_with_its_label(client, alpha):
     assert "admin/css/forms.css" in body  # the aligned rows' styles, which only admin's own forms load
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "Times are in the Asia/Shanghai time zone."), ("zh-hans", "时间按 Asia/Shanghai 时区填写。")],
+)
+def test_the_date_fields_say_which_time_zone_they_are_read_in(client, alpha, settings, language, said):
+    # A datetime-local input has no zone of its own: what is typed is read in the site's.
+    settings.TIME_ZONE = "Asia/Shanghai"
+    client.force_login(alpha.instructor)
+    body = client.get(URL, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for name in ("due_at", "closes_at"):
+        helptext = body.split(f'id="id_{name}_helptext"')[1].split("</div>")[0]
+        assert said in helptext, name
+    assert 'aria-describedby="id_due_at_helptext"' in body
+
+
+def test_a_time_typed_in_the_form_is_read_in_that_zone(client, alpha, settings):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    client.force_login(alpha.instructor)
+    student = alpha.students[0]
+    data = _form(alpha, [student.username], due_at="2030-01-02T08:00")
+    assert client.post(URL, {**data, "confirm": "1"}).status_code == 302
+    extension = Extension.objects.get(user=student)
+    assert extension.due_at.isoformat() == "2030-01-02T00:00:00+00:00"  # 08:00 in Shanghai
+
+
 def test_the_preview_repeats_what_confirming_grants(client, alpha):
     late = alpha.students[2]
     client.force_login(alpha.instructor)

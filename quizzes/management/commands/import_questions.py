@@ -28,8 +28,9 @@ def shown(text: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Import the questions of a GIFT or Moodle XML file into a course's quiz, creating the quiz (and its "
-        "unpublished assignment) when missing. A question whose key is already in the quiz is updated. "
+        "Import the questions of a GIFT or Moodle XML file into a course's quiz, creating the quiz (and its unpublished "
+        "assignment, worth what its questions total) when missing; an existing quiz's assignment keeps its points. "
+        "A question whose key is already in the quiz is updated. "
         "Any problem imports nothing and exits 1."
     )
 
@@ -68,6 +69,9 @@ class Command(BaseCommand):
                 f"{result.unchanged} unchanged); "
                 f"the quiz {verb} {result.quiz.questions.count()} questions."
             )
+            note = result.points_note()
+            if note:
+                self.stdout.write(f"{result.quiz.slug}: {note[0]}.")
             for note in result.skipped:
                 self.stdout.write(f"skipped: {shown(note)}")
         if errors:
