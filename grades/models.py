@@ -28,6 +28,10 @@ AGS_PROGRESS = {
 }
 
 
+# One grade per student and assignment; grades.services catches its violation by this name.
+GRADE_UNIQUE_CONSTRAINT = "one_grade_per_student_and_assignment"
+
+
 class Grade(models.Model):
     State = GradeState
 
@@ -92,7 +96,7 @@ class Grade(models.Model):
         verbose_name = _("grade")
         verbose_name_plural = _("grades")
         ordering = ["assignment", "user"]
-        constraints = [models.UniqueConstraint(fields=["user", "assignment"], name="one_grade_per_student_and_assignment")]
+        constraints = [models.UniqueConstraint(fields=["user", "assignment"], name=GRADE_UNIQUE_CONSTRAINT)]
 
     def __str__(self):
         return f"{self.user} on {self.assignment.slug}: {self.score} ({self.state})"

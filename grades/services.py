@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from courses.models import Assignment, Excusal, Extension
 from grader.models import PENDING_RUN_STATUSES, STUDENT_OUTCOME_STATUSES, Submission
-from grades.models import Grade, GradeChange, GradeState
+from grades.models import GRADE_UNIQUE_CONSTRAINT, Grade, GradeChange, GradeState
 from grades.sequence import grade_sequence_next
 from lti.ags import ags_outbox_record
 from quizzes.models import QuizAttempt
@@ -131,6 +131,20 @@ def grade_recompute(
 ) -> Grade:
     """Recompute `student`'s grade on `assignment`; record a change if a reader would see one."""
     user_id = student if isinstance(student, int) else student.pk
+    try:
+        return _grade_recompute_once(user_id=user_id, assignment=assignment, cause=cause, actor=actor, reason=reason)
+    except IntegrityError as exc:
+        # Two first changes of a grade at once: with no row yet, neither could lock
+        # one, and our INSERT waited for the other's and then collided with it. That
+        # row is committed now: lock it and compute again (our attempt was a savepoint).
+        if GRADE_UNIQUE_CONSTRAINT not in str(exc):
+            raise
+        return _grade_recompute_once(user_id=user_id, assignment=assignment, cause=cause, actor=actor, reason=reason)
+
+
+def _grade_recompute_once(
+    *, user_id: int, assignment: Assignment, cause: str, actor: AbstractBaseUser | None, reason: str
+) -> Grade:
     with transaction.atomic():
         grade = _grade_locked(user_id=user_id, assignment=assignment)
         computed = _compute(
