@@ -31,13 +31,16 @@ from grader.models import (
     PENDING_RUN_STATUSES,
     STUDENT_OUTCOME_STATUSES,
     GradingRun,
-    RegradeRequest,
     Submission,
     TestResult,
 )
 from grader.sweeping import sweep_cutoffs
 
 logger = logging.getLogger(__name__)
+
+# What grading a run reads with it: the exercise and assignment to grade and
+# store against, and a regrade's request, which the grade change names.
+_RUN_WITH = ("submission__exercise__assignment", "regrade_request__requested_by")
 
 Status = GradingRun.Status
 
@@ -107,7 +110,7 @@ def _run_claim_and_load(*, submission_id: int) -> GradingRun | None:
         if not claimed:
             return None
         # The row stays locked by our UPDATE until commit: this reads our own claim count.
-        run = GradingRun.objects.select_related("submission__exercise__assignment").get(
+        run = GradingRun.objects.select_related(*_RUN_WITH).get(
             submission_id=submission_id, status=Status.RUNNING
         )
         submission = run.submission
@@ -164,9 +167,8 @@ def _grade_change_why(run: GradingRun) -> dict:
     """
     if run.reason != GradingRun.Reason.REGRADE:
         return {"cause": "graded"}
-    request = None
-    if run.regrade_request_id is not None:
-        request = RegradeRequest.objects.select_related("requested_by").filter(pk=run.regrade_request_id).first()
+    # Read with the run (_RUN_WITH), not once more per regraded submission.
+    request = run.regrade_request
     if request is None:
         return {"cause": "regraded"}
     return {"cause": "regraded", "actor": request.requested_by, "reason": request.reason}
@@ -230,7 +232,7 @@ def run_store_report(*, run_id: int, claim: int, report, claimed: GradingRun | N
             ]
         )
         if claimed is None:
-            run = GradingRun.objects.select_related("submission__exercise__assignment").get(pk=run_id)
+            run = GradingRun.objects.select_related(*_RUN_WITH).get(pk=run_id)
         else:
             run = claimed
             for name, value in outcome.items():
@@ -296,7 +298,7 @@ def run_fail(*, run_id: int, claim: int | None = None, from_status: str = Status
         )
         if not closed:
             return False
-        run = GradingRun.objects.select_related("submission__exercise__assignment").get(pk=run_id)
+        run = GradingRun.objects.select_related(*_RUN_WITH).get(pk=run_id)
         if run.submission.current_run_id in (None, run.pk):
             _submission_adopt_run(run=run, when=now)
             _grade_follow(run=run)
